@@ -1,0 +1,251 @@
+/**
+ * What a bounce says about the mail it bounces: the original Message-ID (so the outbox can find the
+ * message it sent) and, per recipient, the address, the DSN action and status, and the diagnostic.
+ *
+ * Where the facts come from, in order of trust:
+ *  1. RFC 3464 delivery-status fields (`Final-Recipient`, `Action`, `Status`, `Diagnostic-Code`,
+ *     `Remote-MTA`, `Reporting-MTA`), from a `message/delivery-status` (or RFC 6533
+ *     `message/global-delivery-status`) attachment, or from the text body, where mailparser renders
+ *     those parts inline.
+ *  2. The returned message: the headers of a `message/rfc822` or `text/rfc822-headers` part
+ *     (RFC 3462), or, for MTAs that paste the original below a separator line (qmail, Exim, many
+ *     appliances), the first `Message-ID:` line in the body text.
+ *  3. Plain-text bounce templates without DSN fields: Postfix / qmail `<address>:` lines, Exim's
+ *     indented address lines, Sendmail's "had permanent fatal errors" list, and an enhanced status
+ *     code (RFC 3463 `5.1.1`) or SMTP reply code near the address.
+ *
+ * Pure: reads nothing but its argument. Bounded: only the first MAX_BOUNCE_SCAN_CHARS of any text
+ * are scanned.
+ */
+import type { ParsedMessage } from './parsed-message.js';
+
+/** How much of a body or part is scanned for delivery-status fields and returned headers. */
+export const MAX_BOUNCE_SCAN_CHARS = 64 * 1024;
+/** At most this many recipients are reported from one bounce. */
+export const MAX_BOUNCE_RECIPIENTS = 100;
+
+/** RFC 3464 `Action` values, plus null when the bounce does not say. */
+export type BounceAction = 'failed' | 'delayed' | 'delivered' | 'relayed' | 'expanded';
+
+export type BounceRecipient = {
+  /** the final recipient (or the original one when that is all the bounce gives), lower case */
+  address: string;
+  /** RFC 3464 `Original-Recipient`, when given and different */
+  originalAddress: string | null;
+  action: BounceAction | null;
+  /** RFC 3463 enhanced status code, e.g. `5.1.1` */
+  status: string | null;
+  /** SMTP reply code, e.g. `550`, when the bounce quotes one */
+  replyCode: string | null;
+  diagnostic: string | null;
+  remoteMta: string | null;
+};
+
+export type BounceDetails = {
+  /** Message-ID (without brackets) of the message that bounced, when the bounce returns its headers */
+  originalMessageId: string | null;
+  /** Subject of the returned message, when present */
+  originalSubject: string | null;
+  reportingMta: string | null;
+  recipients: BounceRecipient[];
+  /** where the recipients came from */
+  source: 'delivery-status' | 'text' | 'none';
+};
+
+const ACTIONS: readonly BounceAction[] = ['failed', 'delayed', 'delivered', 'relayed', 'expanded'];
+const ADDRESS = /[^\s<>()"';,:[\]]+@[^\s<>()"';,:[\]]+\.[a-z0-9-]{2,}/i;
+const ENHANCED_STATUS = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
+const REPLY_CODE = /(?:^|[^\d.])([245][0-5]\d)(?:[\s-]|$)/m;
+
+const cleanAddress = (value: string): string | null => {
+  const m = ADDRESS.exec(value);
+  return m ? m[0].replace(/^[<]+|[>.]+$/g, '').toLowerCase() : null;
+};
+
+const stripBrackets = (id: string): string => id.trim().replace(/^<+|>+$/g, '').trim();
+
+/** Unfolds RFC 5322 continuation lines and splits into blank-line-separated field groups. */
+const fieldGroups = (text: string): Array<Map<string, string>> => {
+  const groups: Array<Map<string, string>> = [];
+  let current = new Map<string, string>();
+  let lastKey: string | null = null;
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    if (/^\s*$/.test(line)) {
+      if (current.size > 0) groups.push(current);
+      current = new Map();
+      lastKey = null;
+      continue;
+    }
+    const field = /^([A-Za-z][A-Za-z0-9-]*):\s?(.*)$/.exec(line);
+    if (field) {
+      lastKey = field[1].toLowerCase();
+      if (!current.has(lastKey)) current.set(lastKey, field[2].trim());
+    } else if (lastKey && /^[ \t]/.test(line)) {
+      current.set(lastKey, `${current.get(lastKey)} ${line.trim()}`);
+    } else {
+      lastKey = null;
+    }
+  }
+  if (current.size > 0) groups.push(current);
+  return groups;
+};
+
+/** Strips the RFC 3464 address-type / diagnostic-type prefix (`rfc822;`, `smtp;`, `dns;`). */
+const typed = (value: string | undefined): string | null => {
+  if (!value) return null;
+  const semi = value.indexOf(';');
+  const v = (semi >= 0 && semi < 16 ? value.slice(semi + 1) : value).trim();
+  return v.length > 0 ? v : null;
+};
+
+/**
+ * RFC 3464 action, normalized: Postfix address-verification reports say `deliverable` / `undeliverable`;
+ * with no usable action, the status class decides (2 delivered, 4 delayed, 5 failed).
+ */
+const actionOf = (value: string, statusClass: string | undefined): BounceAction | null => {
+  const word = value.toLowerCase().match(/[a-z]+/)?.[0] ?? '';
+  if ((ACTIONS as readonly string[]).includes(word)) return word as BounceAction;
+  if (word === 'undeliverable') return 'failed';
+  if (word === 'deliverable') return 'delivered';
+  if (statusClass === '2') return 'delivered';
+  if (statusClass === '4') return 'delayed';
+  if (statusClass === '5') return 'failed';
+  return null;
+};
+
+const recipientFromFields = (f: Map<string, string>): BounceRecipient | null => {
+  const finalAddress = cleanAddress(typed(f.get('final-recipient')) ?? '');
+  const originalAddress = cleanAddress(typed(f.get('original-recipient')) ?? '') ?? cleanAddress(f.get('x-actual-recipient') ?? '');
+  const address = finalAddress ?? originalAddress;
+  if (!address) return null;
+  const diagnostic = typed(f.get('diagnostic-code'));
+  const statusMatch = ENHANCED_STATUS.exec(f.get('status') ?? '') ?? (diagnostic ? ENHANCED_STATUS.exec(diagnostic) : null);
+  const action = actionOf(f.get('action') ?? '', statusMatch?.[1]);
+  return {
+    address,
+    originalAddress: originalAddress && originalAddress !== address ? originalAddress : null,
+    action,
+    status: statusMatch ? statusMatch[0] : null,
+    replyCode: diagnostic ? (REPLY_CODE.exec(diagnostic)?.[1] ?? null) : null,
+    diagnostic,
+    remoteMta: typed(f.get('remote-mta')),
+  };
+};
+
+/** Delivery-status fields from a DSN part or from text that contains them. */
+const fromDeliveryStatus = (text: string): { reportingMta: string | null; recipients: BounceRecipient[] } => {
+  const groups = fieldGroups(text);
+  let reportingMta: string | null = null;
+  const recipients: BounceRecipient[] = [];
+  for (const g of groups) {
+    if (!reportingMta && g.has('reporting-mta')) reportingMta = typed(g.get('reporting-mta'));
+    if (!g.has('final-recipient') && !g.has('original-recipient')) continue;
+    if (!g.has('action') && !g.has('status') && !g.has('diagnostic-code')) continue;
+    const r = recipientFromFields(g);
+    if (r && recipients.length < MAX_BOUNCE_RECIPIENTS) recipients.push(r);
+  }
+  return { reportingMta, recipients };
+};
+
+/** Looks in the lines after an address for an enhanced status, a reply code and a diagnostic line. */
+const detailsNear = (lines: string[], index: number): Pick<BounceRecipient, 'status' | 'replyCode' | 'diagnostic'> => {
+  const window = lines.slice(index, index + 6).join('\n');
+  const status = ENHANCED_STATUS.exec(window)?.[0] ?? null;
+  const replyCode = REPLY_CODE.exec(window)?.[1] ?? null;
+  const diagnosticLine = lines.slice(index, index + 6).find((l) => /\b[245]\d\d\b|[245]\.\d{1,3}\.\d{1,3}|unknown|not exist|full|rejected|refused|denied|invalid|disabled|quota|timed? ?out/i.test(l));
+  return { status, replyCode, diagnostic: diagnosticLine ? diagnosticLine.trim().slice(0, 500) : null };
+};
+
+/** Recipients named by plain-text bounce templates (no DSN fields). */
+const fromTemplateText = (text: string): BounceRecipient[] => {
+  // Only look above the returned copy of the message: its headers name the original recipients too.
+  const cut = text.search(/^(?:-{2,}.*(?:copy of the message|original message|returned message|message headers|original headers).*|return-path:\s*<|received:\s|message-id:\s*<)/im);
+  const report = cut > 0 ? text.slice(0, cut) : text;
+  const lines = report.split(/\r\n|\r|\n/);
+  const found = new Map<string, BounceRecipient>();
+  const add = (raw: string, index: number) => {
+    const address = cleanAddress(raw);
+    if (!address || found.has(address) || found.size >= MAX_BOUNCE_RECIPIENTS) return;
+    found.set(address, { address, originalAddress: null, action: 'failed', remoteMta: null, ...detailsNear(lines, index) });
+  };
+  lines.forEach((line, i) => {
+    // Postfix "<a@b> (expanded from <c@d>): reason", qmail "<a@b>:", Sendmail "<a@b>... User unknown".
+    const bracketed = /^\s*<([^<>\s]+@[^<>\s]+)>(?:\s*\(expanded from[^)]*\))?\s*(?::|\.\.\.)/.exec(line);
+    if (bracketed) return add(bracketed[1], i);
+    // Exim: the failed address alone on an indented line, the reason on the following ones.
+    const indented = /^\s{2,}([^\s<>]+@[^\s<>]+)\s*$/.exec(line);
+    if (indented) return add(indented[1], i);
+    // Generic "Failed recipient: a@b", "Original-Recipient: a@b", "RCPT TO:<a@b>", "To: a@b" inside the report.
+    const labelled = /(?:failed recipient|original-recipient|final-recipient|recipient address|rcpt to|unknown user|user unknown|address)\s*[:;]?\s*(?:rfc822;)?\s*<?([^\s<>]+@[^\s<>]+?)>?(?:[\s,.;:]|$)/i.exec(line);
+    if (labelled) return add(labelled[1], i);
+  });
+  return [...found.values()];
+};
+
+const headerBlock = (raw: string): string => {
+  const end = raw.search(/\r?\n\r?\n/);
+  return end >= 0 ? raw.slice(0, end) : raw;
+};
+
+const headerFrom = (block: string, name: string): string | null => {
+  const m = new RegExp(`^${name}:[ \\t]*((?:.*)(?:\\r?\\n[ \\t]+.*)*)`, 'im').exec(block);
+  return m ? m[1].replace(/\r?\n[ \t]+/g, ' ').trim() : null;
+};
+
+const returnedHeaders = (message: ParsedMessage): string | null => {
+  for (const a of message.attachments) {
+    if (a.size === 0) continue;
+    if (a.contentType.startsWith('message/rfc822') || a.contentType.startsWith('message/global')) {
+      return headerBlock(a.content.subarray(0, MAX_BOUNCE_SCAN_CHARS).toString('utf8'));
+    }
+    if (a.contentType.startsWith('text/rfc822-header')) return a.content.subarray(0, MAX_BOUNCE_SCAN_CHARS).toString('utf8');
+  }
+  return null;
+};
+
+/**
+ * Extracts the original Message-ID and the per-recipient outcome from a bounce or DSN. Works on any
+ * message (returns `source: 'none'` and no recipients when nothing is found); call it on messages
+ * that detectAutomatedMail flagged as `bounce`, or on delivery reports, to match them to sent mail.
+ */
+export const extractBounceDetails = ({ message }: { message: ParsedMessage }): BounceDetails => {
+  const text = message.text.slice(0, MAX_BOUNCE_SCAN_CHARS);
+  const dsnParts = message.attachments
+    .filter((a) => /^message\/(?:global-)?delivery-status/.test(a.contentType))
+    .map((a) => a.content.subarray(0, MAX_BOUNCE_SCAN_CHARS).toString('utf8'));
+
+  let reportingMta: string | null = null;
+  let recipients: BounceRecipient[] = [];
+  let source: BounceDetails['source'] = 'none';
+  for (const part of [...dsnParts, text]) {
+    const found = fromDeliveryStatus(part);
+    reportingMta ??= found.reportingMta;
+    if (found.recipients.length > 0) {
+      recipients = found.recipients;
+      source = 'delivery-status';
+      break;
+    }
+  }
+  if (recipients.length === 0) {
+    recipients = fromTemplateText(text);
+    if (recipients.length > 0) source = 'text';
+  }
+
+  const returned = returnedHeaders(message);
+  let originalMessageId: string | null = null;
+  let originalSubject: string | null = null;
+  if (returned) {
+    const id = headerFrom(returned, 'message-id');
+    originalMessageId = id ? stripBrackets(id.split(/\s+/)[0]) || null : null;
+    originalSubject = headerFrom(returned, 'subject');
+  }
+  if (!originalMessageId) {
+    const inline = /^[ \t>]*message-id:[ \t]*<?([^\s<>]+@[^\s<>]+?)>?[ \t]*$/im.exec(text);
+    originalMessageId = inline ? inline[1] : null;
+  }
+  if (!originalSubject) {
+    const inline = /^[ \t>]*subject:[ \t]*(.+)$/im.exec(text.slice(Math.max(0, text.search(/^[ \t>]*message-id:/im))));
+    originalSubject = inline && originalMessageId ? inline[1].trim() : null;
+  }
+  return { originalMessageId, originalSubject, reportingMta, recipients, source };
+};
