@@ -1,0 +1,280 @@
+/**
+ * Process one accepted raw message: parse → detect → visible text → thread → classify → decide → file.
+ *
+ * Everything up to "file" is pure or read-only; filing (customer, ticket, message, attachments, events,
+ * raw state) is one SQLite transaction, so a worker killed at any point leaves either nothing or
+ * everything, and the message is processed exactly once when the job runs again (the raw row's state and
+ * the unique raw_message_id on messages both guard it).
+ *
+ * The result carries what later stages (acknowledgement, SLA clocks, webhooks) need; they run after
+ * commit through `IntakeEffect`s, never inside this function.
+ */
+import { eq, sql } from 'drizzle-orm';
+import type { BlobStore } from '../db/blob-store.js';
+import type { Db } from '../db/connection.js';
+import { attachments, customers, messages, rawMessages, ticketEvents, tickets } from '../db/schema/index.js';
+import type { TicketStatus } from '../db/schema/index.js';
+import type { FormConfig, MailboxConfig } from '../config.js';
+import type { Clock } from '../clock.js';
+import type { Channel, ClassificationResult, CustomerFacts, Decision, DecisionInput, DecisionTrace, DetectionFlags, MessageFacts, Priority } from '../decide/types.js';
+import { PRIORITIES } from '../decide/types.js';
+import { LOOP_HEADER, syntheticMessageId } from '../mail-identity.js';
+import { createThreadLookups } from '../tickets/thread-lookups.js';
+import { detectAutomatedMail } from './detect-automated-mail.js';
+import { findThread, subjectKey, threadIndexRoot, type ThreadMatch } from './find-thread.js';
+import { parseMessage, UnparseableMessageError } from './parse-message.js';
+import type { ParsedMessage } from './parsed-message.js';
+import { stripQuotes } from './strip-quotes.js';
+
+export type DecideFn = (input: DecisionInput) => { decision: Decision; trace: DecisionTrace };
+export type ClassifyFn = (text: string) => ClassificationResult | null;
+
+export type IntakeSettings = {
+  domain: string;
+  ticketTag: string;
+  subjectThreadDays: number;
+  mailboxes: MailboxConfig[];
+  forms: FormConfig[];
+};
+
+export type IntakeDeps = {
+  db: Db;
+  blobs: BlobStore;
+  settings: IntakeSettings;
+  decide: DecideFn;
+  /** absent or returning null on a cold start (no model yet): rules alone decide */
+  classify?: ClassifyFn;
+  clock: Clock;
+  /** fault injection for tests: runs inside the filing transaction, just before commit */
+  beforeCommit?: () => void;
+};
+
+export type ProcessResult =
+  | { status: 'already-processed'; rawMessageId: number }
+  | { status: 'quarantined'; rawMessageId: number; reason: string }
+  | {
+    status: 'processed';
+    rawMessageId: number;
+    ticketId: number;
+    messageRowId: number;
+    ticketCreated: boolean;
+    reopened: boolean;
+    channel: Channel;
+    mailbox: string | null;
+    customerEmail: string;
+    flags: DetectionFlags;
+    thread: ThreadMatch;
+    decision: Decision;
+    trace: DecisionTrace;
+    parsed: ParsedMessage;
+  };
+
+/** Runs after the filing transaction committed (acknowledgement, SLA clocks, webhooks...). */
+export type IntakeEffect = (result: Extract<ProcessResult, { status: 'processed' }>) => Promise<void>;
+
+const CHANNELS: readonly Channel[] = ['webhook', 'form', 'import', 'imap'];
+
+/** The configured mailbox a message arrived through: the channel's own, or the first recipient that is one of ours. */
+const resolveMailbox = (channel: Channel, channelRef: string | null, parsed: ParsedMessage, settings: IntakeSettings): string | null => {
+  if (channel === 'form') return settings.forms.find((f) => f.id === channelRef)?.mailbox ?? channelRef;
+  if (channel === 'imap') return channelRef;
+  const recipients = [...parsed.to, ...parsed.cc].map((a) => a.address.toLowerCase());
+  const own = settings.mailboxes.find((m) => recipients.includes(m.address.toLowerCase()));
+  return own?.name ?? channelRef;
+};
+
+const maxPriority = (a: Priority, b: Priority): Priority => (PRIORITIES.indexOf(a) >= PRIORITIES.indexOf(b) ? a : b);
+
+/** Reads, parses and files one raw message. Throws only on unexpected (retryable) failures. */
+export const processRawMessage = async ({ rawMessageId, deps }: { rawMessageId: number; deps: IntakeDeps }): Promise<ProcessResult> => {
+  const { db, blobs, settings } = deps;
+  const raw = db.select().from(rawMessages).where(eq(rawMessages.id, rawMessageId)).get();
+  if (!raw) throw new Error(`raw message ${rawMessageId} does not exist`);
+  if (raw.state === 'processed') return { status: 'already-processed', rawMessageId };
+
+  db.update(rawMessages).set({ state: 'processing', attempts: sql`${rawMessages.attempts} + 1` }).where(eq(rawMessages.id, rawMessageId)).run();
+  const quarantine = (reason: string): ProcessResult => {
+    db.update(rawMessages).set({ state: 'failed', error: reason, processedAt: deps.clock.now() }).where(eq(rawMessages.id, rawMessageId)).run();
+    return { status: 'quarantined', rawMessageId, reason };
+  };
+
+  const bytes = blobs.get(raw.sha256);
+  let parsed: ParsedMessage;
+  try {
+    parsed = await parseMessage(bytes);
+  } catch (err) {
+    if (err instanceof UnparseableMessageError) return quarantine(err.reason);
+    throw err;
+  }
+  const sender = parsed.from ?? parsed.replyTo[0] ?? null;
+  if (!sender) {
+    const what = Object.keys(parsed.headers).length === 0 ? 'no e-mail headers found (not an RFC 822 message?)' : 'no From or Reply-To address';
+    return quarantine(`${what}: cannot tell who wrote it, so no ticket can be opened`);
+  }
+  const senderEmail = sender.address.toLowerCase();
+  const channel: Channel = (CHANNELS as readonly string[]).includes(raw.channel) ? (raw.channel as Channel) : 'import';
+  const mailbox = resolveMailbox(channel, raw.channelRef, parsed, settings);
+  const receivedAt = raw.receivedAt;
+
+  const flags = detectAutomatedMail({
+    message: parsed,
+    ownLoopHeaderName: LOOP_HEADER,
+    ownMessageIdDomain: settings.domain,
+    ownAddresses: settings.mailboxes.map((m) => m.address.toLowerCase()),
+  });
+  const { visibleText } = stripQuotes({ text: parsed.text, html: parsed.html });
+  const thread = findThread({
+    message: parsed,
+    senderEmail,
+    lookups: createThreadLookups(db),
+    now: receivedAt,
+    ticketTag: settings.ticketTag,
+    subjectThreadDays: settings.subjectThreadDays,
+  });
+
+  const existingTicket = thread.ticketId !== null ? db.select().from(tickets).where(eq(tickets.id, thread.ticketId)).get() ?? null : null;
+  const existingCustomer = db.select().from(customers).where(eq(customers.email, senderEmail)).get() ?? null;
+  const openTickets = existingCustomer
+    ? db.select({ n: sql<number>`count(*)` }).from(tickets)
+      .where(sql`${tickets.customerId} = ${existingCustomer.id} and ${tickets.status} not in ('resolved','closed')`).get()!.n
+      - (existingTicket && !['resolved', 'closed'].includes(existingTicket.status) ? 1 : 0)
+    : 0;
+
+  const message: MessageFacts = {
+    channel, mailbox, messageId: parsed.messageId, from: sender, to: parsed.to, cc: parsed.cc,
+    subject: parsed.subject, text: parsed.text, visibleText, headers: parsed.headers,
+    attachments: parsed.attachments.map(({ filename, contentType, size }) => ({ filename, contentType, size })),
+    flags, receivedAt,
+  };
+  const customer: CustomerFacts = {
+    email: senderEmail,
+    domain: senderEmail.split('@')[1] ?? '',
+    name: sender.name || existingCustomer?.name || null,
+    tier: existingCustomer?.tier ?? null,
+    tags: existingCustomer?.tags ?? [],
+    openTickets,
+  };
+  const classification = deps.classify?.(`${parsed.subject}\n${visibleText}`) ?? null;
+  const input: DecisionInput = {
+    message,
+    customer,
+    ticket: existingTicket
+      ? { isNew: false, id: existingTicket.id, status: existingTicket.status, queue: existingTicket.queue, priority: existingTicket.priority, category: existingTicket.category }
+      : { isNew: true, id: null, status: null, queue: null, priority: null, category: null },
+    classification,
+    now: receivedAt,
+  };
+  const { decision, trace } = deps.decide(input);
+  trace.summary.unshift(`thread: ${thread.reasons.join('; ')}`);
+  if (flags.signals.length) trace.summary.unshift(`detected: ${flags.signals.join('; ')}`);
+
+  // Contents first (content-addressed, idempotent), so the transaction only writes rows.
+  for (const a of parsed.attachments) blobs.put(a.content);
+
+  const automated = flags.autoReply || flags.bounce || flags.loop;
+  const messageId = parsed.messageId ?? syntheticMessageId(rawMessageId, settings.domain);
+  const key = subjectKey(parsed.subject, settings.ticketTag);
+
+  const filed = db.transaction((tx) => {
+    const current = tx.select({ state: rawMessages.state }).from(rawMessages).where(eq(rawMessages.id, rawMessageId)).get();
+    if (current?.state === 'processed') return null;
+
+    const customerRow = tx.insert(customers).values({
+      email: senderEmail, name: sender.name || null, domain: customer.domain, createdAt: receivedAt,
+    }).onConflictDoUpdate({ target: customers.email, set: { name: sql`coalesce(${customers.name}, excluded.name)` } })
+      .returning({ id: customers.id }).get();
+
+    let ticketId: number;
+    let ticketCreated = false;
+    let reopened = false;
+    const events: Array<{ type: string; data: Record<string, unknown> }> = [];
+    if (existingTicket) {
+      ticketId = existingTicket.id;
+      let status: TicketStatus = existingTicket.status;
+      if (!automated && existingTicket.status === 'resolved') {
+        status = 'open';
+        reopened = true;
+        events.push({ type: 'reopened', data: { by: senderEmail, reason: 'customer replied to a resolved ticket' } });
+      } else if (!automated && existingTicket.status === 'pending') {
+        status = 'open';
+        events.push({ type: 'status_changed', data: { from: 'pending', to: 'open', reason: 'customer replied' } });
+      }
+      const priority = maxPriority(existingTicket.priority, decision.priority);
+      const tags = [...new Set([...existingTicket.tags, ...decision.tags])];
+      tx.update(tickets).set({
+        status, priority, tags,
+        messageCount: sql`${tickets.messageCount} + 1`,
+        updatedAt: receivedAt,
+        ...(automated ? {} : { lastCustomerMessageAt: receivedAt }),
+      }).where(eq(tickets.id, ticketId)).run();
+      if (priority !== existingTicket.priority) events.push({ type: 'priority_changed', data: { from: existingTicket.priority, to: priority, by: 'rules' } });
+    } else {
+      const row = tx.insert(tickets).values({
+        subject: parsed.subject || '(no subject)',
+        subjectKey: key,
+        status: 'new',
+        customerId: customerRow.id,
+        channel,
+        mailbox,
+        queue: decision.queue,
+        category: decision.category,
+        priority: decision.priority,
+        tags: decision.tags,
+        assignee: decision.assignee,
+        threadIndexRoot: threadIndexRoot(parsed.headers['thread-index']?.[0]),
+        messageCount: 1,
+        createdAt: receivedAt,
+        updatedAt: receivedAt,
+        lastCustomerMessageAt: automated ? null : receivedAt,
+      }).returning({ id: tickets.id }).get();
+      ticketId = row.id;
+      ticketCreated = true;
+      events.push({ type: 'created', data: { channel, mailbox, queue: decision.queue, priority: decision.priority, category: decision.category, followUpOf: thread.followUpOf } });
+      if (decision.assignee) events.push({ type: 'assigned', data: { to: decision.assignee, by: 'rules' } });
+    }
+
+    const messageRow = tx.insert(messages).values({
+      ticketId,
+      rawMessageId,
+      direction: 'inbound',
+      messageId,
+      inReplyTo: parsed.inReplyTo,
+      references: parsed.references,
+      fromAddress: sender.address,
+      fromName: sender.name || null,
+      to: parsed.to,
+      cc: parsed.cc,
+      replyTo: parsed.replyTo,
+      subject: parsed.subject,
+      sentAt: parsed.date,
+      text: parsed.text,
+      html: parsed.html,
+      visibleText,
+      flags,
+      headers: parsed.headers,
+      warnings: parsed.warnings,
+      category: classification?.category ?? null,
+      confidence: classification?.confidence ?? null,
+      decision: { decision, trace, thread } as unknown as Record<string, unknown>,
+      createdAt: receivedAt,
+    }).returning({ id: messages.id }).get();
+
+    if (parsed.attachments.length > 0) {
+      tx.insert(attachments).values(parsed.attachments.map((a) => ({
+        messageId: messageRow.id, filename: a.filename, contentType: a.contentType, size: a.size,
+        contentId: a.contentId, disposition: a.disposition, sha256: a.sha256,
+      }))).run();
+    }
+    events.push({ type: 'message_received', data: { messageId: messageRow.id, from: senderEmail, automated, signals: flags.signals } });
+    tx.insert(ticketEvents).values(events.map((e) => ({ ticketId, type: e.type, data: e.data, at: receivedAt }))).run();
+    tx.update(rawMessages).set({ state: 'processed', error: null, processedAt: deps.clock.now() }).where(eq(rawMessages.id, rawMessageId)).run();
+    deps.beforeCommit?.();
+    return { ticketId, messageRowId: messageRow.id, ticketCreated, reopened };
+  }, { behavior: 'immediate' });
+
+  if (!filed) return { status: 'already-processed', rawMessageId };
+  return {
+    status: 'processed', rawMessageId, ...filed, channel, mailbox, customerEmail: senderEmail,
+    flags, thread, decision, trace, parsed,
+  };
+};
