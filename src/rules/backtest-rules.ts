@@ -1,0 +1,161 @@
+/**
+ * Backtest: replay stored messages through a candidate rule set with the same `decide` the live
+ * intake uses, and report what would change: how many messages change queue, priority, category,
+ * auto-reply, acknowledgement or tags; an old→new queue table; sample messages for each kind of change.
+ *
+ * Pure and streaming: records come from any iterable (the DB layer passes a cursor), or one at a time
+ * through `createBacktest` (for async sources, or to yield between batches). Nothing is written anywhere.
+ * Shadow mode is the same comparison on one message: `compareDecisions`.
+ *
+ * Only the parts rules decide are compared. Assignment depends on agent load at the time and is not
+ * replayed; the candidate run gets no assignment or SLA stage unless the caller passes them.
+ */
+import { decide } from '../decide/decide.js';
+import type { DecideStages, DecideTrace, DecisionDefaults } from '../decide/decide.js';
+import type { Decision, DecisionInput } from '../decide/types.js';
+import type { RuleContext, RuleSet } from './rule-types.js';
+
+/** One stored message: what it looked like to the decision stages, and what was decided then. */
+export type BacktestRecord = {
+  messageId: number | string;
+  ticketId: number | string | null;
+  input: DecisionInput;
+  current: Decision;
+  /** the mailbox's / form's default queue at the time, if any */
+  defaults?: DecisionDefaults;
+};
+
+export type ChangeKind = 'queue' | 'priority' | 'category' | 'auto_reply' | 'acknowledge' | 'tags';
+export const CHANGE_KINDS: readonly ChangeKind[] = ['queue', 'priority', 'category', 'auto_reply', 'acknowledge', 'tags'];
+
+export type DecisionChange = { kind: ChangeKind; from: unknown; to: unknown };
+
+export type BacktestSample = {
+  messageId: number | string;
+  ticketId: number | string | null;
+  subject: string;
+  from: unknown;
+  to: unknown;
+  /** the rules the candidate set matched for this message */
+  matched: string[];
+};
+
+export type BacktestReport = {
+  ruleSetVersion: string;
+  /** messages replayed */
+  total: number;
+  /** messages with at least one change */
+  changed: number;
+  counts: Record<ChangeKind, number>;
+  /** every (old queue, new queue) pair seen, unchanged ones included, most frequent first */
+  queueTable: Array<{ from: string; to: string; count: number }>;
+  samples: Record<ChangeKind, BacktestSample[]>;
+};
+
+const sameTags = (a: readonly string[], b: readonly string[]): boolean => {
+  if (a.length !== b.length) return false;
+  const set = new Set(a);
+  return b.every((t) => set.has(t));
+};
+
+/** What differs between the decision that was made and the candidate's, in the parts rules decide. */
+export const diffDecisions = (current: Decision, candidate: Decision): DecisionChange[] => {
+  const changes: DecisionChange[] = [];
+  if (current.queue !== candidate.queue) changes.push({ kind: 'queue', from: current.queue, to: candidate.queue });
+  if (current.priority !== candidate.priority) changes.push({ kind: 'priority', from: current.priority, to: candidate.priority });
+  if (current.category !== candidate.category) changes.push({ kind: 'category', from: current.category, to: candidate.category });
+  if (current.autoReplyTemplate !== candidate.autoReplyTemplate) changes.push({ kind: 'auto_reply', from: current.autoReplyTemplate, to: candidate.autoReplyTemplate });
+  if (current.acknowledge !== candidate.acknowledge) changes.push({ kind: 'acknowledge', from: current.acknowledge, to: candidate.acknowledge });
+  if (!sameTags(current.tags, candidate.tags)) changes.push({ kind: 'tags', from: current.tags, to: candidate.tags });
+  return changes;
+};
+
+export type CompareDecisionsOptions = {
+  record: BacktestRecord;
+  ruleSet: RuleSet;
+  context: RuleContext;
+  stages?: DecideStages;
+};
+
+/**
+ * Shadow mode for one message: decide with the candidate rules and list what differs from the decision
+ * that was made. An empty `changes` means the candidate agrees.
+ */
+export const compareDecisions = ({ record, ruleSet, context, stages }: CompareDecisionsOptions): {
+  decision: Decision; trace: DecideTrace; changes: DecisionChange[];
+} => {
+  const { decision, trace } = decide({ input: record.input, ruleSet, context, defaults: record.defaults, stages });
+  return { decision, trace, changes: diffDecisions(record.current, decision) };
+};
+
+export type BacktestOptions = {
+  ruleSet: RuleSet;
+  context: RuleContext;
+  /** sample messages kept per kind of change; default 5 */
+  sampleLimit?: number;
+  stages?: DecideStages;
+};
+
+export type Backtest = {
+  add: (record: BacktestRecord) => DecisionChange[];
+  report: () => BacktestReport;
+};
+
+const emptyCounts = (): Record<ChangeKind, number> =>
+  Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<ChangeKind, number>;
+
+/** An accumulating backtest: `add` each record, then `report`. */
+export const createBacktest = ({ ruleSet, context, sampleLimit = 5, stages }: BacktestOptions): Backtest => {
+  let total = 0;
+  let changed = 0;
+  const counts = emptyCounts();
+  const samples = Object.fromEntries(CHANGE_KINDS.map((k) => [k, [] as BacktestSample[]])) as Record<ChangeKind, BacktestSample[]>;
+  const queuePairs = new Map<string, { from: string; to: string; count: number }>();
+
+  return {
+    add(record) {
+      const { decision, trace, changes } = compareDecisions({ record, ruleSet, context, stages });
+      total += 1;
+      if (changes.length > 0) changed += 1;
+      const key = `${record.current.queue}\0${decision.queue}`;
+      const pair = queuePairs.get(key);
+      if (pair) pair.count += 1;
+      else queuePairs.set(key, { from: record.current.queue, to: decision.queue, count: 1 });
+      for (const change of changes) {
+        counts[change.kind] += 1;
+        const list = samples[change.kind];
+        if (list.length < sampleLimit) {
+          list.push({
+            messageId: record.messageId,
+            ticketId: record.ticketId,
+            subject: record.input.message.subject.slice(0, 120),
+            from: change.from,
+            to: change.to,
+            matched: trace.rules.matched,
+          });
+        }
+      }
+      return changes;
+    },
+    report() {
+      const queueTable = [...queuePairs.values()].sort((a, b) => b.count - a.count || (a.from + a.to < b.from + b.to ? -1 : 1));
+      return {
+        ruleSetVersion: ruleSet.version,
+        total,
+        changed,
+        counts: { ...counts },
+        queueTable: queueTable.map((row) => ({ ...row })),
+        samples: Object.fromEntries(CHANGE_KINDS.map((k) => [k, [...samples[k]]])) as Record<ChangeKind, BacktestSample[]>,
+      };
+    },
+  };
+};
+
+export type BacktestRulesOptions = BacktestOptions & { records: Iterable<BacktestRecord> };
+
+/** Replays every record through the candidate rule set and reports the differences. */
+export const backtestRules = ({ records, ...options }: BacktestRulesOptions): BacktestReport => {
+  const backtest = createBacktest(options);
+  for (const record of records) backtest.add(record);
+  return backtest.report();
+};
