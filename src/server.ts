@@ -8,22 +8,43 @@ import { buildApp, type BuildAppOptions } from './api/build-app.js';
 import type { App } from './api/types.js';
 import { recoverIntake, runIntakeWorker } from './intake/run-intake-worker.js';
 import { createServices, type CreateServicesOptions, type Services } from './services.js';
+import type { MailroomModule } from './module.js';
+import { modules as defaultModules } from './modules.js';
 
 /** How often accepted-but-unqueued raw messages are looked for, and how old they must be. */
 export const INTAKE_SWEEP_INTERVAL_MS = 60_000;
 
 export type RunningServer = { app: App; services: Services; url: string; stop: () => Promise<void> };
 
-export type StartServerOptions = Omit<CreateServicesOptions, 'config'> & BuildAppOptions & {
+export type StartServerOptions = Omit<CreateServicesOptions, 'config'> & {
+  healthChecks?: BuildAppOptions['healthChecks'];
+  routeModules?: BuildAppOptions['modules'];
   config: MailroomConfig;
   /** false: build everything but do not run the intake worker here (API-only process) */
   runWorker?: boolean;
+  /** the modules to load (default: src/modules.ts) */
+  modules?: MailroomModule[];
+};
+
+/** Starts every module's background work; returns one function that stops them in reverse order. */
+export const startModules = async (services: Services, mods: MailroomModule[], role: 'server' | 'worker'): Promise<() => Promise<void>> => {
+  const stops: Array<() => Promise<void>> = [];
+  for (const m of mods) {
+    const stop = await m.start?.(services, role);
+    if (stop) stops.push(stop);
+  }
+  return async () => { for (const stop of stops.reverse()) await stop(); };
 };
 
 export const startServer = async (opts: StartServerOptions): Promise<RunningServer> => {
   const services = await createServices(opts);
   const { config, log } = services;
-  const app = await buildApp(services, opts);
+  const mods = opts.modules ?? defaultModules;
+  const app = await buildApp(services, {
+    modules: [...(opts.routeModules ?? []), ...mods.flatMap((m) => (m.routes ? [m.routes] : []))],
+    healthChecks: [...(opts.healthChecks ?? []), ...mods.flatMap((m) => (m.health ? [m.health(services)] : []))],
+  });
+  const stopModules = await startModules(services, mods, 'server');
   if (opts.runWorker !== false) {
     runIntakeWorker({ queue: services.queue, deps: services.intake, effects: services.effects, concurrency: config.intakeConcurrency, log });
   }
@@ -42,6 +63,7 @@ export const startServer = async (opts: StartServerOptions): Promise<RunningServ
     async stop() {
       clearInterval(sweep);
       await app.close();
+      await stopModules();
       await services.close();
     },
   };

@@ -3,7 +3,7 @@
  * (inline, or BullMQ on the local Redis with a random prefix), the real fastify app driven with
  * `app.inject`. Only the clock is controlled.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +17,8 @@ import { intakeJob } from '../../src/queue/jobs.js';
 import type { QueueDriver } from '../../src/queue/queue-driver.js';
 import { runIntakeWorker } from '../../src/intake/run-intake-worker.js';
 import { createServices, type Services } from '../../src/services.js';
+import type { MailroomModule } from '../../src/module.js';
+import { startModules } from '../../src/server.js';
 
 export const API_TOKEN = 'test-api-token-0123456789';
 export const INBOUND_SECRET = 'test-inbound-secret-0123456789';
@@ -42,6 +44,10 @@ export type HarnessOptions = {
   now?: string;
   dir?: string;
   beforeCommit?: () => void;
+  /** modules to load (routes, health, effects, background work), as the server would */
+  modules?: MailroomModule[];
+  /** a config file (YAML text) written to the temp dir and loaded as MAILROOM_CONFIG */
+  configYaml?: string;
 };
 
 export const tempDir = (prefix = 'mailroom-test-') => mkdtempSync(path.join(tmpdir(), prefix));
@@ -50,6 +56,7 @@ export const randomPrefix = () => `mrtest-${randomUUID()}`;
 
 export const createHarness = async (opts: HarnessOptions = {}): Promise<Harness> => {
   const dir = opts.dir ?? tempDir();
+  if (opts.configYaml) writeFileSync(path.join(dir, 'mailroom.yaml'), opts.configYaml);
   const config = loadConfig({
     MAILROOM_DATA_DIR: path.join(dir, 'data'),
     MAILROOM_API_TOKEN: API_TOKEN,
@@ -63,8 +70,13 @@ export const createHarness = async (opts: HarnessOptions = {}): Promise<Harness>
   if (opts.queue === 'bullmq') queue = createBullmqDriver({ redisUrl: REDIS_URL, prefix: randomPrefix(), lockDurationMs: 2000, stalledIntervalMs: 1000 });
   const services = await createServices({ config, clock, queue, log: createLogger('silent') });
   if (opts.beforeCommit) services.intake.beforeCommit = opts.beforeCommit;
-  const app = await buildApp(services);
+  const mods = opts.modules ?? [];
+  const app = await buildApp(services, {
+    modules: mods.flatMap((m) => (m.routes ? [m.routes] : [])),
+    healthChecks: mods.flatMap((m) => (m.health ? [m.health(services)] : [])),
+  });
   await app.ready();
+  const stopModules = await startModules(services, mods, 'server');
   if (!opts.noWorker) runIntakeWorker({ queue: services.queue, deps: services.intake, effects: services.effects, concurrency: 2, log: services.log });
   return {
     dir, config, services, app, clock,
@@ -72,6 +84,7 @@ export const createHarness = async (opts: HarnessOptions = {}): Promise<Harness>
     drain: () => services.queue.drain(intakeJob),
     async close() {
       await app.close();
+      await stopModules();
       await services.close();
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
