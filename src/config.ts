@@ -77,6 +77,8 @@ const envSchema = z.object({
   MAILROOM_FORM_RATE_LIMIT: z.coerce.number().int().positive().default(10),
   MAILROOM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAILROOM_INTAKE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  MAILROOM_INTAKE_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  MAILROOM_INTAKE_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(1000),
 });
 
 export type MailroomConfig = {
@@ -97,6 +99,8 @@ export type MailroomConfig = {
   formRateLimitPerMinute: number;
   logLevel: z.infer<typeof envSchema>['MAILROOM_LOG_LEVEL'];
   intakeConcurrency: number;
+  /** tries per intake job and the first retry delay (doubling after) */
+  intakeRetry: { attempts: number; backoffMs: number };
   forms: FormConfig[];
   mailboxes: MailboxConfig[];
   smtp: z.infer<typeof fileSchema>['smtp'] | null;
@@ -162,6 +166,7 @@ export const loadConfig = (env: Record<string, string | undefined>, cwd = proces
     formRateLimitPerMinute: e.MAILROOM_FORM_RATE_LIMIT,
     logLevel: e.MAILROOM_LOG_LEVEL,
     intakeConcurrency: e.MAILROOM_INTAKE_CONCURRENCY,
+    intakeRetry: { attempts: e.MAILROOM_INTAKE_ATTEMPTS, backoffMs: e.MAILROOM_INTAKE_BACKOFF_MS },
     forms,
     mailboxes: file.mailboxes ?? [],
     smtp: file.smtp ?? null,

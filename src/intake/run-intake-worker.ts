@@ -41,7 +41,7 @@ export const runIntakeWorker = ({ queue, deps, effects, concurrency, log }: RunI
   }, {
     concurrency,
     onExhausted: (payload, error) => {
-      deps.db.update(rawMessages).set({ state: 'failed', error: `processing failed after ${intakeJob.attempts} attempts: ${error.message}` })
+      deps.db.update(rawMessages).set({ state: 'failed', error: `processing failed after the last attempt: ${error.message}` })
         .where(eq(rawMessages.id, payload.rawMessageId)).run();
       log.error({ rawMessageId: payload.rawMessageId, err: error }, 'intake: gave up');
     },

@@ -6,7 +6,7 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { JobDefinition, JobHandler, WorkOptions } from './job-definition.js';
-import type { QueueCounts, QueueDriver } from './queue-driver.js';
+import { withOverrides, type QueueCounts, type QueueDriver, type RetryOverrides } from './queue-driver.js';
 
 /** Completed jobs are removed at once (the database is the record); failed ones are kept a week for inspection. */
 export const REMOVE_ON_FAIL_SECONDS = 7 * 24 * 3600;
@@ -19,6 +19,7 @@ export type BullmqDriverOptions = {
   /** shorter in tests, so a killed worker's job is retried quickly */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  retry?: RetryOverrides;
 };
 
 export const createBullmqDriver = (opts: BullmqDriverOptions): QueueDriver => {
@@ -39,7 +40,8 @@ export const createBullmqDriver = (opts: BullmqDriverOptions): QueueDriver => {
 
   return {
     kind: 'bullmq',
-    async enqueue(def, payload, enqueueOpts) {
+    async enqueue(jobDef, payload, enqueueOpts) {
+      const def = withOverrides(jobDef, opts.retry);
       const valid = def.schema.parse(payload);
       const q = queueFor(def as JobDefinition<unknown>);
       const jobId = def.jobKey(valid);

@@ -5,7 +5,7 @@
  */
 import type { JobDefinition, JobHandler, WorkOptions } from './job-definition.js';
 import { backoffDelay } from './job-definition.js';
-import type { QueueCounts, QueueDriver } from './queue-driver.js';
+import { withOverrides, type QueueCounts, type QueueDriver, type RetryOverrides } from './queue-driver.js';
 
 type Entry = { payload: unknown; attempt: number; key: string };
 
@@ -22,14 +22,14 @@ type Lane = {
   idle: Array<() => void>;
 };
 
-export const createInlineDriver = (): QueueDriver => {
+export const createInlineDriver = (opts: { retry?: RetryOverrides } = {}): QueueDriver => {
   const lanes = new Map<string, Lane>();
   let closed = false;
 
   const lane = (def: JobDefinition<unknown>): Lane => {
     let l = lanes.get(def.name);
     if (!l) {
-      l = { def, ready: [], keys: new Set(), timers: new Set(), delayed: 0, active: 0, failed: 0, opts: {}, idle: [] };
+      l = { def: withOverrides(def, opts.retry), ready: [], keys: new Set(), timers: new Set(), delayed: 0, active: 0, failed: 0, opts: {}, idle: [] };
       lanes.set(def.name, l);
     }
     return l;

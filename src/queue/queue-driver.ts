@@ -18,3 +18,9 @@ export interface QueueDriver {
   drain<P>(job: JobDefinition<P>): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Per-job retry settings that override a definition's defaults (from config: MAILROOM_INTAKE_ATTEMPTS...). */
+export type RetryOverrides = Record<string, { attempts?: number; backoffMs?: number }>;
+
+export const withOverrides = <P>(def: JobDefinition<P>, overrides: RetryOverrides | undefined): JobDefinition<P> =>
+  overrides?.[def.name] ? { ...def, ...overrides[def.name] } : def;

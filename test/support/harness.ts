@@ -48,6 +48,7 @@ export type HarnessOptions = {
   modules?: MailroomModule[];
   /** a config file (YAML text) written to the temp dir and loaded as MAILROOM_CONFIG */
   configYaml?: string;
+  bullmqPrefix?: string;
 };
 
 export const tempDir = (prefix = 'mailroom-test-') => mkdtempSync(path.join(tmpdir(), prefix));
@@ -67,7 +68,10 @@ export const createHarness = async (opts: HarnessOptions = {}): Promise<Harness>
   }, dir);
   const clock = manualClock(opts.now ?? '2026-11-23T10:00:00Z');
   let queue: QueueDriver | undefined;
-  if (opts.queue === 'bullmq') queue = createBullmqDriver({ redisUrl: REDIS_URL, prefix: randomPrefix(), lockDurationMs: 2000, stalledIntervalMs: 1000 });
+  const prefix = opts.bullmqPrefix ?? randomPrefix();
+  if (opts.queue === 'bullmq') {
+    queue = createBullmqDriver({ redisUrl: REDIS_URL, prefix, lockDurationMs: 2000, stalledIntervalMs: 1000, retry: { intake: config.intakeRetry } });
+  }
   const services = await createServices({ config, clock, queue, log: createLogger('silent') });
   if (opts.beforeCommit) services.intake.beforeCommit = opts.beforeCommit;
   const mods = opts.modules ?? [];
