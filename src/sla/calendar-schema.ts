@@ -24,6 +24,7 @@
 import { z } from 'zod';
 import { isValidTimeZone } from './zone-timeline.js';
 import { parseDuration } from './duration.js';
+import { strictObjectError } from './schema-messages.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -83,12 +84,7 @@ const daySchema = z.array(rangeSchema, { error: 'expected a list of ranges, e.g.
 
 const hoursSchema = z.strictObject(
   Object.fromEntries(WEEKDAYS.map((weekday) => [weekday, daySchema.optional()])) as Record<Weekday, z.ZodOptional<typeof daySchema>>,
-  {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown weekday ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}: use mon, tue, wed, thu, fri, sat, sun`
-        : 'expected weekdays mon, tue, wed, thu, fri, sat, sun mapped to lists of "HH:MM-HH:MM" ranges',
-  },
+  { error: strictObjectError('hours', WEEKDAYS) },
 );
 
 const clockTimeSchema = (allowEndOfDay: boolean) =>
@@ -108,7 +104,7 @@ const holidaySchema = z
     from: clockTimeSchema(false).optional(),
     /** closed until this local time (default 24:00) */
     to: clockTimeSchema(true).optional(),
-  })
+  }, { error: strictObjectError('a holiday', ['date', 'name', 'from', 'to']) })
   .superRefine((holiday, ctx) => {
     const from = parseClockTime(holiday.from ?? '00:00');
     const to = parseClockTime(holiday.to ?? '24:00', true);
@@ -135,7 +131,7 @@ export const calendarSchema = z
         return parsed !== null && parsed.days === 0 && parsed.minutes <= MINUTES_PER_DAY;
       }, { error: 'day_length must be hours and minutes, at most 24h (e.g. 8h or 7h30m)' })
       .optional(),
-  })
+  }, { error: strictObjectError('a calendar', ['name', 'time_zone', 'hours', 'holidays', 'day_length']) })
   .superRefine((calendar, ctx) => {
     checkWeek(calendar.hours, (path, message) => ctx.addIssue({ code: 'custom', path: ['hours', ...path], message }));
   });

@@ -46,5 +46,10 @@ export const DURATION_HINT = 'a business duration such as 30m, 4h, 1h30m or 2d (
 
 /** zod schema for a duration string; the parsed value stays a string (days need the calendar). */
 export const durationSchema = z
-  .string({ error: `expected ${DURATION_HINT}` })
+  .string({
+    error: (issue) =>
+      typeof issue.input === 'number'
+        ? `a bare number is ambiguous: write ${issue.input}m, ${issue.input}h or ${issue.input}d`
+        : `expected ${DURATION_HINT}`,
+  })
   .refine((text) => parseDuration(text) !== null, { error: (issue) => `invalid duration ${JSON.stringify(issue.input)}: expected ${DURATION_HINT}` });

@@ -274,7 +274,7 @@ describe('calendar validation', () => {
     { name: 'minutes out of range', hours: { mon: ['09:60-17:00'] }, expected: 'hours.mon[0]: invalid hours "09:60-17:00"' },
     { name: 'empty range', hours: { mon: ['09:00-09:00'] }, expected: 'hours.mon[0]: invalid hours "09:00-09:00"' },
     { name: '24:00 as a start', hours: { mon: ['24:00-02:00'] }, expected: 'hours.mon[0]: invalid hours "24:00-02:00"' },
-    { name: 'unknown weekday', hours: { monday: ['09:00-17:00'], tue: ['09:00-17:00'] }, expected: 'hours: unknown weekday "monday": use mon, tue' },
+    { name: 'unknown weekday', hours: { monday: ['09:00-17:00'], tue: ['09:00-17:00'] }, expected: 'hours: unknown field "monday": hours takes mon, tue' },
     { name: 'no hours at all', hours: { sat: [] }, expected: 'hours: the calendar has no business hours at all' },
   ])('refuses $name', ({ hours, expected }) => {
     expect(messages({ ...base, hours }).join('\n')).toContain(expected);
