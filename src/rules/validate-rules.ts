@@ -165,6 +165,16 @@ const keysFor = (path: readonly PathSegment[]): { where: string; allowed: readon
 const reportZodIssues = (errors: FileErrors, root: unknown, base: readonly PathSegment[], issues: readonly z.core.$ZodIssue[]): void => {
   for (const issue of issues) {
     const path = [...base, ...(issue.path as PathSegment[])];
+    if (issue.code === 'invalid_union') {
+      // Report the alternative that got furthest (`tags: [ok, 3]` → the list's element 1), if any did.
+      const deepest = issue.errors
+        .map((branch) => ({ branch, depth: Math.max(0, ...branch.map((i) => i.path.length)) }))
+        .sort((a, b) => b.depth - a.depth)[0];
+      if (deepest && deepest.depth > 0) {
+        reportZodIssues(errors, root, path, deepest.branch);
+        continue;
+      }
+    }
     const key = String(path[path.length - 1] ?? '');
     const value = getAt(root, path);
     switch (issue.code) {
@@ -417,12 +427,12 @@ const compileWhen = (scope: ConditionScope, raw: unknown, path: readonly PathSeg
 // Actions
 
 const unknownName = (
-  errors: FileErrors, code: RuleErrorCode, kind: string, known: readonly string[] | null, name: string, path: readonly PathSegment[],
+  errors: FileErrors, code: RuleErrorCode, [kind, kinds]: [string, string], known: readonly string[] | null, name: string, path: readonly PathSegment[],
 ): void => {
   if (known === null || known.includes(name)) return;
   const suggestion = didYouMean(name, known);
   const hint = suggestion ? `; did you mean "${suggestion}"?` : '';
-  const list = known.length ? ` (known ${kind}s: ${known.join(', ')})` : ` (no ${kind}s are configured)`;
+  const list = known.length ? ` (known ${kinds}: ${known.join(', ')})` : ` (no ${kinds} are configured)`;
   errors.add(code, path, `unknown ${kind} "${name}"${hint}${list}`, { suggestion });
 };
 
@@ -442,9 +452,9 @@ const compileActions = (
       }
     }
   }
-  if (raw.queue !== undefined) unknownName(errors, 'unknown_queue', 'queue', known.queues, raw.queue, [...path, 'queue']);
-  if (raw.sla !== undefined) unknownName(errors, 'unknown_policy', 'SLA policy', known.policies, raw.sla, [...path, 'sla']);
-  if (typeof raw.auto_reply === 'string') unknownName(errors, 'unknown_template', 'template', known.templates, raw.auto_reply, [...path, 'auto_reply']);
+  if (raw.queue !== undefined) unknownName(errors, 'unknown_queue', ['queue', 'queues'], known.queues, raw.queue, [...path, 'queue']);
+  if (raw.sla !== undefined) unknownName(errors, 'unknown_policy', ['SLA policy', 'SLA policies'], known.policies, raw.sla, [...path, 'sla']);
+  if (typeof raw.auto_reply === 'string') unknownName(errors, 'unknown_template', ['template', 'templates'], known.templates, raw.auto_reply, [...path, 'auto_reply']);
   const webhooks = raw.webhook === undefined ? undefined : Array.isArray(raw.webhook) ? raw.webhook : [raw.webhook];
   webhooks?.forEach((url, i) => {
     let ok = false;
@@ -477,6 +487,9 @@ const compileActions = (
 };
 
 // ---------------------------------------------------------------------------------------------
+
+const sortByPosition = (list: RuleError[]): RuleError[] =>
+  [...list].sort((a, b) => a.line - b.line || a.column - b.column);
 
 /**
  * Validates and compiles one rule file. Pure: the caller reads the file.
@@ -516,7 +529,7 @@ export const validateRuleFile = ({ file, text, known }: ValidateRuleFileOptions)
   if (!parsedFile.success) {
     reportZodIssues(errors, root, [], parsedFile.error.issues);
     // Keep going into the rules when the list itself is usable, to report everything in one pass.
-    if (!Array.isArray(root.rules)) return { ok: false, errors: errors.list };
+    if (!Array.isArray(root.rules)) return { ok: false, errors: sortByPosition(errors.list) };
   }
   const items = root.rules as unknown[];
   const rules: ValidatedRule[] = [];
@@ -544,7 +557,7 @@ export const validateRuleFile = ({ file, text, known }: ValidateRuleFileOptions)
     }));
   });
 
-  if (errors.list.length > 0) return { ok: false, errors: errors.list };
+  if (errors.list.length > 0) return { ok: false, errors: sortByPosition(errors.list) };
   const description = typeof root.description === 'string' ? root.description : null;
   return { ok: true, rules, description };
 };
