@@ -23,37 +23,79 @@ const formSchema = z.object({
 }).strict();
 export type FormConfig = z.infer<typeof formSchema>;
 
+/** An address (and display name) mail can be sent from; no CR/LF so it can never break a header. */
+const displayName = z.string().max(200).regex(/^[^\r\n\0]*$/, 'no line breaks');
+
 const mailboxSchema = z.object({
   /** a name for this mailbox, used in logs, the API and rules (`mailbox`) */
-  name: z.string().min(1),
+  name: z.string().min(1).regex(/^[^\r\n\0]*$/, 'no line breaks'),
   /** the address customers write to; replies go out from it */
   address: z.string().email(),
+  /** display name on mail sent from this mailbox, e.g. "ACME Support" */
+  fromName: displayName.optional(),
+  /** send an acknowledgement ("we got your message, your reference is #123") for each new ticket */
   acknowledge: z.boolean().default(true),
+  /** the template (file name in MAILROOM_TEMPLATES_DIR without `.liquid`) for acknowledgements */
+  acknowledgeTemplate: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i, 'letters, digits, - and _ only').default('acknowledgement'),
   imap: z.object({
     host: z.string().min(1),
     port: z.number().int().positive().default(993),
+    /** TLS from the first byte (993); false: plain, upgraded with STARTTLS when the server offers it */
     secure: z.boolean().default(true),
     user: z.string().min(1),
     password: z.string().optional(),
+    /** OAuth2 access token (XOAUTH2 / OAUTHBEARER), instead of a password */
     accessToken: z.string().optional(),
     folder: z.string().default('INBOX'),
-    afterImport: z.union([z.literal('seen'), z.object({ moveTo: z.string().min(1) })]).default('seen'),
+    afterImport: z.union([z.literal('seen'), z.object({ moveTo: z.string().min(1) }).strict()]).default('seen'),
     tlsRejectUnauthorized: z.boolean().default(true),
-  }).strict().optional(),
+    /** use IMAP IDLE when the server offers it (new mail within seconds); false: poll only */
+    idle: z.boolean().default(true),
+    /** how often the folder is checked without IDLE, and the safety-net re-check with it */
+    pollSeconds: z.number().positive().max(3600).default(60),
+    /** messages fetched, stored and flagged per round trip */
+    batchSize: z.number().int().min(1).max(1000).default(50),
+  }).strict()
+    .refine((i) => Boolean(i.password) !== Boolean(i.accessToken), { message: 'set exactly one of password or accessToken' })
+    .optional(),
 }).strict();
 export type MailboxConfig = z.infer<typeof mailboxSchema>;
+
+/**
+ * Outgoing mail. Without `host` nothing is sent: the outbox keeps every message queued and /health says
+ * so. The other fields (sender defaults, loop limits) apply either way.
+ */
+const smtpSchema = z.object({
+  host: z.string().min(1).optional(),
+  port: z.number().int().positive().default(587),
+  /** TLS from the first byte (465); false: STARTTLS when offered (587, 25) */
+  secure: z.boolean().default(false),
+  user: z.string().optional(),
+  password: z.string().optional(),
+  /** OAuth2 access token for XOAUTH2, instead of a password (needs `user`) */
+  accessToken: z.string().optional(),
+  tlsRejectUnauthorized: z.boolean().default(true),
+  /** From address for mail that belongs to no configured mailbox (web forms whose mailbox is not in `mailboxes`) */
+  from: z.string().email().optional(),
+  fromName: displayName.optional(),
+  /** at most this many automatic replies (acknowledgements, rule auto-replies) per recipient per hour */
+  autoReplyLimitPerHour: z.number().int().min(0).max(1000).default(3),
+  /** send automatic replies with an empty envelope sender (`MAIL FROM:<>`, RFC 3834 §3.3); many submission servers refuse it */
+  autoReplyNullSender: z.boolean().default(false),
+  /** parallel SMTP connections (and outbox jobs) per process */
+  maxConnections: z.number().int().min(1).max(50).default(4),
+  /** first retry delay after a temporary failure; doubles each time up to `retryMaxSeconds` */
+  retryBaseSeconds: z.number().positive().default(30),
+  retryMaxSeconds: z.number().positive().default(3600),
+  /** tries before a message that keeps failing temporarily is marked failed */
+  maxAttempts: z.number().int().min(1).max(100).default(12),
+}).strict().refine((s) => !(s.password && s.accessToken), { message: 'set at most one of password or accessToken' });
+export type SmtpConfig = z.infer<typeof smtpSchema>;
 
 const fileSchema = z.object({
   forms: z.array(formSchema).optional(),
   mailboxes: z.array(mailboxSchema).optional(),
-  smtp: z.object({
-    host: z.string().min(1),
-    port: z.number().int().positive().default(587),
-    secure: z.boolean().default(false),
-    user: z.string().optional(),
-    password: z.string().optional(),
-    tlsRejectUnauthorized: z.boolean().default(true),
-  }).strict().optional(),
+  smtp: smtpSchema.optional(),
 }).strict();
 
 const envSchema = z.object({

@@ -1,2 +1,4 @@
 /** Every table, one file per area; drizzle-kit reads this module to generate migrations. */
 export * from './intake.js';
+export * from './mailbox.js';
+export * from './outbound.js';
