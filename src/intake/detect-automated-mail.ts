@@ -66,7 +66,9 @@
  * Loop (`loop`): mail Mailroom sent, coming back.
  *  - our loop header (`ownLoopHeaderName`) in the top-level headers: we stamp it on everything we send,
  *    so its presence means our own message was delivered back to us;
- *  - the message's own Message-ID on our Message-ID domain: it is a message we generated;
+ *  - the message's own Message-ID on our Message-ID domain, on mail that is itself automated (auto-reply
+ *    or bounce): a message we generated, echoed back by an automaton. Not on its own: web-form
+ *    submissions are given a Message-ID on our domain by compose-form-message.ts;
  *  - From (or Sender) is one of our own addresses;
  *  - an auto-reply whose In-Reply-To / References point at our Message-ID domain: an autoresponder
  *    answering our mail, the start of a ping-pong. (A bounce of our mail is the expected outcome,
@@ -273,7 +275,7 @@ const bounceVerdict = (message: ParsedMessage, text: string): BounceVerdict => {
 
 const loopSignals = (
   message: ParsedMessage,
-  autoReply: boolean,
+  automated: { autoReply: boolean; bounce: boolean },
   { ownLoopHeaderName, ownMessageIdDomain, ownAddresses }: Omit<DetectAutomatedMailOptions, 'message'>,
 ): string[] => {
   const signals: string[] = [];
@@ -281,14 +283,14 @@ const loopSignals = (
     signals.push(`our loop header ${ownLoopHeaderName} is present: this is mail Mailroom sent`);
   }
   const ownDomain = ownMessageIdDomain.trim().toLowerCase();
-  if (ownDomain && message.messageId && domainOf(message.messageId) === ownDomain) {
-    signals.push(`Message-ID ${message.messageId} is on our own domain: this is mail Mailroom generated`);
+  if (ownDomain && message.messageId && domainOf(message.messageId) === ownDomain && (automated.autoReply || automated.bounce)) {
+    signals.push(`automated mail carrying a Message-ID on our own domain (${message.messageId}): mail Mailroom generated, echoed back`);
   }
   const own = new Set(ownAddresses.map((a) => a.trim().toLowerCase()).filter(Boolean));
   const senders = [message.from?.address, ...headerValues(message, 'sender').map((v) => /<([^>]+)>/.exec(v)?.[1] ?? v)];
   const ownSender = senders.find((s) => s && own.has(s.trim().toLowerCase()));
   if (ownSender) signals.push(`sender ${ownSender} is one of our own addresses`);
-  if (autoReply && ownDomain) {
+  if (automated.autoReply && ownDomain) {
     const refs = [message.inReplyTo, ...message.references].filter((r): r is string => !!r);
     const ours = refs.find((r) => domainOf(r) === ownDomain);
     if (ours) signals.push(`an automatic reply to a message Mailroom sent (references ${ours})`);
@@ -331,7 +333,7 @@ export const classifyAutomatedMail = (options: DetectAutomatedMailOptions): Auto
   const autoReply = kind === 'auto-reply' || kind === 'delivery-report' || kind === 'read-receipt';
   const bounce = kind === 'bounce' || kind === 'feedback';
   const bulk = bulkSignals(message);
-  const loop = loopSignals(message, autoReply, options);
+  const loop = loopSignals(message, { autoReply, bounce }, options);
   return {
     kind,
     flags: { autoReply, bounce, loop: loop.length > 0, bulk: bulk.length > 0, signals: [...signals, ...bulk, ...loop] },
