@@ -138,7 +138,8 @@ export const createBacktest = ({ ruleSet, context, sampleLimit = 5, stages }: Ba
       return changes;
     },
     report() {
-      const queueTable = [...queuePairs.values()].sort((a, b) => b.count - a.count || (a.from + a.to < b.from + b.to ? -1 : 1));
+      const byName = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+      const queueTable = [...queuePairs.values()].sort((a, b) => b.count - a.count || byName(a.from, b.from) || byName(a.to, b.to));
       return {
         ruleSetVersion: ruleSet.version,
         total,
