@@ -11,7 +11,7 @@
  * cheap scan before parsing (MAX_MIME_PARTS) and mailparser enforces the same via maxChildNodes.
  */
 import { createHash } from 'node:crypto';
-import { convert as htmlToText } from 'html-to-text';
+import { compile as compileHtmlToText } from 'html-to-text';
 import libmime from 'libmime';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import type { Address, ParsedAttachment, ParsedMessage } from './parsed-message.js';
@@ -84,24 +84,34 @@ const crudeStripTags = (html: string): string =>
   html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<br\s*\/?>|<\/(p|div|tr|li|h\d)>/gi, '\n').replace(/<[^>]*>/g, ' ')
     .replace(/&nbsp;/g, ' ').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/[ \t]+/g, ' ');
 
+/** Compiled once: links without their URLs, no images, no line wrapping, headings as written. */
+const htmlToText = compileHtmlToText({
+  wordwrap: false,
+  selectors: [
+    { selector: 'a', options: { ignoreHref: true } },
+    { selector: 'img', format: 'skip' },
+    { selector: 'h1', options: { uppercase: false } },
+    { selector: 'h2', options: { uppercase: false } },
+    { selector: 'h3', options: { uppercase: false } },
+    { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
+  ],
+});
+
 /** Plain text for an HTML-only message; bounded so a huge HTML body cannot stall the worker. */
 export const textFromHtml = (html: string, warnings: string[]): string => {
   if (html.length > MAX_HTML_TO_TEXT_CHARS) {
     warnings.push(`HTML body of ${html.length} characters is over ${MAX_HTML_TO_TEXT_CHARS}: text derived by stripping tags`);
     return crudeStripTags(html.slice(0, MAX_HTML_TO_TEXT_CHARS));
   }
-  return htmlToText(html, {
-    wordwrap: false,
-    selectors: [
-      { selector: 'a', options: { ignoreHref: true } },
-      { selector: 'img', format: 'skip' },
-      { selector: 'h1', options: { uppercase: false } },
-      { selector: 'h2', options: { uppercase: false } },
-      { selector: 'h3', options: { uppercase: false } },
-      { selector: 'table', format: 'dataTable' },
-      { selector: 'th', options: { uppercase: false } },
-    ],
-  });
+  return htmlToText(html);
+};
+
+/** RFC 5322 date (with the obsolete forms Date.parse accepts), or null. Comments like `(UTC)` are dropped. */
+export const parseDateHeader = (value: string | undefined): Date | null => {
+  if (!value) return null;
+  const cleaned = value.replace(/\([^)]*\)/g, ' ').replace(/\s+/g, ' ').trim();
+  const t = Date.parse(cleaned);
+  return Number.isNaN(t) ? null : new Date(t);
 };
 
 const truncate = (s: string, max: number, what: string, warnings: string[]): string => {
@@ -139,7 +149,9 @@ export const parseMessage = async (raw: Buffer): Promise<ParsedMessage> => {
   let text = mail.text ?? '';
   if (!text.trim() && html) text = textFromHtml(html, warnings);
 
-  const date = mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : null;
+  // mailparser substitutes the current time for an unparseable Date; we parse the header ourselves so
+  // the result depends on the bytes only.
+  const date = parseDateHeader(headers.date?.[0]);
   if (!date && headers.date) warnings.push(`unparseable Date header: ${headers.date[0]}`);
   const from = toAddresses(mail.from)[0] ?? null;
   if (!from && headers.from) warnings.push(`unparseable From header: ${headers.from[0]}`);

@@ -38,7 +38,10 @@ export const inboundRoutes = async (app: App, services: Services): Promise<void>
       }
     },
   }, async (request, reply) => {
-    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    if (request.body !== undefined && !Buffer.isBuffer(request.body)) {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Send the raw message as ${RAW_TYPES.slice(0, 2).join(' or ')}`);
+    }
+    const body = request.body ?? Buffer.alloc(0);
     if (!inboundAuthorized(request, services.secrets.inboundSecret, body)) throw new AppError('UNAUTHORIZED', 'Invalid signature');
     const result = await acceptRawMessage({
       db: services.db, blobs: services.blobs, queue: services.queue, raw: body,
