@@ -308,3 +308,26 @@ describe('calendar validation', () => {
     expect(compileCalendar({ ...base, hours: { mon: ['09:00-17:00'] }, day_length: '7h30m' }).dayLengthMinutes).toBe(450);
   });
 });
+
+describe('zones with unusual changes', () => {
+  const span = (calendar: BusinessCalendar, zone: string, from: string, to: string) => businessMinutesBetween(calendar, local(zone, from), local(zone, to));
+
+  it('Pacific/Apia skipped 2011-12-30 entirely: that date holds no business time', () => {
+    const apia = compileCalendar({ name: 'apia', time_zone: 'Pacific/Apia', hours: everyDay(['09:00-17:00']) });
+    expect(span(apia, 'Pacific/Apia', '2011-12-29T00:00', '2012-01-01T00:00')).toBe(960);
+    expect(show('Pacific/Apia', addBusinessMinutes(apia, local('Pacific/Apia', '2011-12-29T16:00'), 120))).toBe(show('Pacific/Apia', local('Pacific/Apia', '2011-12-31T10:00')));
+  });
+
+  it('Australia/Lord_Howe moves by half an hour: 00:00-06:00 is 5.5 h on 2024-10-06', () => {
+    const lordHowe = compileCalendar({ name: 'lord-howe', time_zone: 'Australia/Lord_Howe', hours: everyDay(['00:00-06:00']) });
+    expect(span(lordHowe, 'Australia/Lord_Howe', '2024-10-06T00:00', '2024-10-07T00:00')).toBe(330);
+    expect(span(lordHowe, 'Australia/Lord_Howe', '2024-04-07T00:00', '2024-04-08T00:00')).toBe(390);
+  });
+
+  it('America/Havana changes at midnight: the date starts at 01:00 in March and repeats 00:00-01:00 in November', () => {
+    const havana = compileCalendar({ name: 'havana', time_zone: 'America/Havana', hours: everyDay(['00:00-06:00']) });
+    expect(span(havana, 'America/Havana', '2024-03-10T01:00', '2024-03-11T00:00')).toBe(300);
+    expect(span(havana, 'America/Havana', '2024-11-02T12:00', '2024-11-03T12:00')).toBe(420);
+    expect(show('America/Havana', nextBusinessTime(havana, local('America/Havana', '2024-03-09T12:00')))).toBe(show('America/Havana', local('America/Havana', '2024-03-10T01:00')));
+  });
+});
