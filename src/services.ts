@@ -60,7 +60,7 @@ export const createServices = async (opts: CreateServicesOptions): Promise<Servi
   }
   const db = openDatabase(databaseFile(config.dataDir));
   const blobs = createBlobStore(path.join(config.dataDir, 'blobs'));
-  const queue = opts.queue ?? createQueueDriver(config);
+  const queue = opts.queue ?? await createQueueDriver(config);
   const decider = createLiveDecider({ config, log });
   await decider.reload();
   const intake: IntakeDeps = {

@@ -2,7 +2,7 @@
  * The HTTP application: public routes (forms, health, docs) and the authenticated `/api/*` routes, each
  * with a schema that both validates it and documents it at /docs (OpenAPI at /docs/json).
  */
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -40,7 +40,7 @@ export const buildApp = async (services: Services, opts: BuildAppOptions = {}): 
   const app = Fastify({
     loggerInstance: services.log,
     bodyLimit: API_BODY_LIMIT,
-    disableRequestLogging: services.config.logLevel !== 'debug' && services.config.logLevel !== 'trace',
+    logController: new LogController({ disableRequestLogging: services.config.logLevel !== 'debug' && services.config.logLevel !== 'trace' }),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   installErrorHandler(app);

@@ -23,6 +23,7 @@ export const inboundRoutes = async (app: App, services: Services): Promise<void>
       summary: 'Accept one raw e-mail (RFC 822 bytes)',
       description: `Body: the raw message, \`Content-Type: message/rfc822\` or \`application/octet-stream\`. Auth: \`Authorization: Bearer $MAILROOM_INBOUND_SECRET\` or \`${SIGNATURE_HEADER}: sha256=<hex HMAC of the body>\`.`,
       security: [{ inboundSecret: [] }, { inboundSignature: [] }],
+      querystring: Type.Object({ mailbox: Type.Optional(Type.String({ maxLength: 100, description: 'the mailbox this was delivered to; default: the first recipient that is a configured mailbox' })) }),
       response: {
         202: Type.Object({ id: Type.Integer(), status: Type.Union([Type.Literal('accepted'), Type.Literal('duplicate')]) }),
         400: { $ref: 'ErrorResponse#' }, 401: { $ref: 'ErrorResponse#' }, 413: { $ref: 'ErrorResponse#' }, 415: { $ref: 'ErrorResponse#' },
@@ -45,7 +46,7 @@ export const inboundRoutes = async (app: App, services: Services): Promise<void>
     if (!inboundAuthorized(request, services.secrets.inboundSecret, body)) throw new AppError('UNAUTHORIZED', 'Invalid signature');
     const result = await acceptRawMessage({
       db: services.db, blobs: services.blobs, queue: services.queue, raw: body,
-      channel: 'webhook', channelRef: 'inbound', maxBytes: services.config.maxMessageBytes, now: services.clock.now(),
+      channel: 'webhook', channelRef: request.query.mailbox ?? null, maxBytes: services.config.maxMessageBytes, now: services.clock.now(),
       meta: { ip: request.ip },
     });
     return reply.status(202).send({ id: result.id, status: result.status });
