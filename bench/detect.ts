@@ -46,7 +46,7 @@ const expectedFlags = (kind: LabelKind) => ({
 
 type Row = { file: string; label: LabelKind; kind: AutomatedMailKind; bounce: boolean; autoReply: boolean; signals: string[]; message: ParsedMessage | null; raw: Buffer };
 
-const detectTimes: number[] = [];
+const parsedForTiming: ParsedMessage[] = [];
 const run = async (path: string, normalizeBareCr = false): Promise<Omit<Row, 'file' | 'label'>> => {
   const bytes = readFileSync(path);
   // parseMessage (mailparser) does not split lines on a bare CR, so a CR-only file parses as one header line.
@@ -57,9 +57,8 @@ const run = async (path: string, normalizeBareCr = false): Promise<Omit<Row, 'fi
   } catch (err) {
     return { kind: null, bounce: false, autoReply: false, signals: [`parse failed: ${(err as Error).message}`], message: null, raw };
   }
-  const t0 = performance.now();
+  parsedForTiming.push(message);
   const { flags, kind } = classifyAutomatedMail({ message, ...OPTIONS });
-  detectTimes.push(performance.now() - t0);
   return { kind, bounce: flags.bounce, autoReply: flags.autoReply, signals: flags.signals, message, raw };
 };
 
@@ -176,10 +175,25 @@ const main = async () => {
     for (const s of o.signals.slice(0, 3)) console.log(`      · ${s.slice(0, 140)}`);
   }
 
-  const sorted = [...detectTimes].sort((a, b) => a - b);
-  const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
+  // Timing: detection only, on already-parsed messages. Five passes: the mean over all of them, and each
+  // message's fastest pass (its steady-state cost, without GC pauses or other load on the machine).
+  const PASSES = 5;
+  const fastest = parsedForTiming.map(() => Infinity);
+  let total = 0;
+  for (let pass = 0; pass < PASSES; pass++) {
+    parsedForTiming.forEach((message, i) => {
+      const t0 = performance.now();
+      classifyAutomatedMail({ message, ...OPTIONS });
+      const ms = performance.now() - t0;
+      total += ms;
+      fastest[i] = Math.min(fastest[i], ms);
+    });
+  }
+  const sorted = [...fastest].sort((a, b) => a - b);
   const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-  console.log(`\n=== time per message (detection only, ${sorted.length} messages): mean ${(mean * 1000).toFixed(0)} µs, p50 ${(q(0.5) * 1000).toFixed(0)} µs, p99 ${(q(0.99) * 1000).toFixed(0)} µs, max ${(sorted[sorted.length - 1] * 1000).toFixed(0)} µs`);
+  const us = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
+  console.log(`\n=== time per message, detection only (${sorted.length} parsed messages, ${PASSES} passes)`);
+  console.log(`mean over all passes ${us(total / (PASSES * sorted.length))}; per-message fastest pass: p50 ${us(q(0.5))}, p99 ${us(q(0.99))}, max ${us(sorted[sorted.length - 1])}`);
 };
 
 await main();

@@ -320,10 +320,9 @@ export const classifyAutomatedMail = (options: DetectAutomatedMailOptions): Auto
 
   let kind: AutomatedMailKind = verdict.kind;
   const signals = [...verdict.signals];
-  if (kind === 'bounce' || kind === 'feedback') {
-    signals.push(...auto.signals.filter((s) => !s.startsWith('null Return-Path')));
-  } else if (kind === 'delivery-report' || kind === 'read-receipt') {
-    signals.push(...auto.signals);
+  if (kind !== null) {
+    // The bounce verdict already listed the null Return-Path.
+    signals.push(...auto.signals.filter((s) => !s.startsWith('null Return-Path') || !signals.includes('null Return-Path <>')));
   } else if (auto.points >= 2) {
     kind = 'auto-reply';
     signals.push(...auto.signals);

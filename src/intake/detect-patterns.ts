@@ -107,7 +107,7 @@ export const BOUNCE_SUBJECTS: ReadonlyArray<{ source: string; pattern: RegExp }>
   { source: 'qmail', pattern: /^failure notice\b/i },
   { source: 'Exchange', pattern: /^undeliverable\b|^undeliverable mail\b|^undelivered mail\b|^message undeliverable\b/i },
   { source: 'Domino / generic', pattern: /delivery failure|delivery has failed|delivery failed|message delivery has failed|non-?delivery|nondeliverable|not delivered|could not be delivered|couldn't be delivered|undeliverable message|delivery notification/i },
-  { source: 'generic', pattern: /error sending your (?:mail|message)|mail system error|returned message|bounced? (?:mail|message|notification)|email bounce|rejected mail|message rejected|delivery problem|mail delivery problem|delivery report|failed delivery/i },
+  { source: 'generic', pattern: /error sending your (?:mail|message)|mail system error|returned message|bounced? (?:mail|message|notification)|email bounce|rejected mail|message rejected|delivery problem|mail delivery problem|failed delivery/i },
   { source: 'Exchange (de)', pattern: /^unzustellbar|nicht zustellbar|benachrichtigung zum (?:übermittlungs|zustell)status|unzustellbare nachricht/i },
   { source: 'Exchange (fr)', pattern: /^non remis|non distribuable|notification d'état de (?:la )?(?:remise|distribution)|échec de (?:la )?(?:remise|distribution)/i },
   { source: 'Exchange (es)', pattern: /^no se puede entregar|^no entregado|notificación de estado de (?:la )?entrega|mensaje no entregado/i },

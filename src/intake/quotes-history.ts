@@ -61,7 +61,8 @@ const isAttribution = (joined: string, nextIsQuote: boolean): boolean => {
   if (WROTE_BEFORE_NAME.test(text)) return ATTRIBUTION_OPENER.test(text) && DATE_LIKE.test(text) && /[:：]$/.test(text);
   // "<date> <name> <address>:" (Gmail's old format, mail.ru, Yandex, Android) with or without the colon.
   if (STARTS_WITH_DATE.test(text) && EMAIL_LIKE.test(text)) return /[:：]$/.test(text) || nextIsQuote;
-  return false;
+  // Any "… <date> … <address>:" directly above a ">" quote (Gmail in languages without a verb, e.g. ru).
+  return nextIsQuote && /[:：]$/.test(text) && DATE_LIKE.test(text) && EMAIL_LIKE.test(text);
 };
 
 const nextNonEmpty = (lines: readonly string[], from: number): number => {
@@ -99,7 +100,8 @@ const headerKind = (line: string): string | null => {
 
 /**
  * Length of an Outlook-style header block starting at `i` ("From: / Sent: / To: / Subject:"), or 0.
- * It must start with From or a date, name at least two different headers, and may have wrapped values.
+ * It must start with From or a date, name at least two different headers (three, or two plus an address
+ * or a date), and may have wrapped values.
  */
 const headerBlockAt = (lines: readonly string[], i: number): number => {
   const startKind = headerKind(lines[i]);
@@ -118,7 +120,10 @@ const headerBlockAt = (lines: readonly string[], i: number): number => {
     // A wrapped value ("[mailto:\n bob@example.com]") or one blank line inside the block.
     if (++continuation > 2 || (isEmpty(lines[j]) && isEmpty(lines[j + 1] ?? ''))) break;
   }
-  return kinds.size >= 2 ? last - i + 1 : 0;
+  if (kinds.size < 2) return 0;
+  // Two labels alone can be prose ("From: my phone it fails.\nA: No."): ask for an address or a date too.
+  const block = lines.slice(i, last + 1).join('\n');
+  return kinds.size >= 3 || EMAIL_LIKE.test(block) || DATE_LIKE.test(block) ? last - i + 1 : 0;
 };
 
 /** Marks every line; see the header of this file. */
