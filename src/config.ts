@@ -145,7 +145,7 @@ export type MailroomConfig = {
   intakeRetry: { attempts: number; backoffMs: number };
   forms: FormConfig[];
   mailboxes: MailboxConfig[];
-  smtp: z.infer<typeof fileSchema>['smtp'] | null;
+  smtp: SmtpConfig | null;
 };
 
 export class ConfigError extends Error {
