@@ -224,33 +224,28 @@ class ClockRun {
       warnAt = this.warnedAt;
       dueAt = this.breachedAt;
     }
-    const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
     return {
       kind: this.kind,
       cycle: this.cycle,
       state: this.state,
       targetMinutes: this.targetMs === null ? null : this.targetMs / MINUTE_MS,
-      startedAt: date(this.startedAt),
-      stoppedAt: date(this.stoppedAt),
+      startedAt: toDate(this.startedAt),
+      stoppedAt: toDate(this.stoppedAt),
       stopReason: this.stopReason,
       elapsedBusinessMinutes: elapsedMs / MINUTE_MS,
       remainingBusinessMinutes: this.targetMs === null ? null : (this.targetMs - elapsedMs) / MINUTE_MS,
-      warnAt: date(warnAt),
-      dueAt: date(dueAt),
-      warnedAt: date(this.warnedAt),
+      warnAt: toDate(warnAt),
+      dueAt: toDate(dueAt),
+      warnedAt: toDate(this.warnedAt),
       breached: this.breachedAt !== null,
-      breachedAt: date(this.breachedAt),
+      breachedAt: toDate(this.breachedAt),
     };
   }
 
-  crossings(): SlaCrossing[] {
-    const result: SlaCrossing[] = [];
-    const add = (kind: SlaThresholdKind, at: number | null) => {
-      if (at !== null) result.push({ key: `${this.kind}:${this.cycle}:${kind}`, clock: this.kind, cycle: this.cycle, kind, at: new Date(at) });
-    };
-    add('warning', this.warnedAt);
-    add('breach', this.breachedAt);
-    return result;
+  /** Appends this clock's crossings (warning, then breach) to `into`. */
+  collectCrossings(into: SlaCrossing[]): void {
+    if (this.warnedAt !== null) into.push(crossingOf(this.kind, this.cycle, 'warning', this.warnedAt));
+    if (this.breachedAt !== null) into.push(crossingOf(this.kind, this.cycle, 'breach', this.breachedAt));
   }
 
   private closeSegment(end: number): void {
@@ -263,13 +258,14 @@ class ClockRun {
 
   /** Records thresholds crossed in a segment: before `end`, or at it too when `inclusive`. */
   private detectCrossings(segmentStart: number, end: number, segmentMs: number, inclusive: boolean): void {
-    const crossing = (threshold: number | null): number | null => {
-      if (threshold === null || this.elapsedMs + segmentMs < threshold) return null;
-      const at = this.math.add(segmentStart, Math.max(0, threshold - this.elapsedMs));
-      return at < end || (inclusive && at <= end) ? at : null;
-    };
-    if (this.warnedAt === null) this.warnedAt = crossing(this.warnMs);
-    if (this.breachedAt === null) this.breachedAt = crossing(this.targetMs);
+    if (this.warnedAt === null) this.warnedAt = this.crossing(this.warnMs, segmentStart, end, segmentMs, inclusive);
+    if (this.breachedAt === null) this.breachedAt = this.crossing(this.targetMs, segmentStart, end, segmentMs, inclusive);
+  }
+
+  private crossing(threshold: number | null, segmentStart: number, end: number, segmentMs: number, inclusive: boolean): number | null {
+    if (threshold === null || this.elapsedMs + segmentMs < threshold) return null;
+    const at = this.math.add(segmentStart, Math.max(0, threshold - this.elapsedMs));
+    return at < end || (inclusive && at <= end) ? at : null;
   }
 
   /** When `threshold` is (or was) reached, running from `segmentStart` with `usedBefore` already used. */
@@ -279,6 +275,35 @@ class ClockRun {
     return this.math.add(segmentStart, Math.max(0, threshold - usedBefore));
   }
 }
+
+const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+const crossingOf = (clock: SlaClockKind, cycle: number, kind: SlaThresholdKind, at: number | Date): SlaCrossing => ({
+  key: `${clock}:${cycle}:${kind}`,
+  clock,
+  cycle,
+  kind,
+  at: new Date(at),
+});
+
+/** One arithmetic object per calendar, so computing clocks allocates no closures for it. */
+const calendarArithmetic = new WeakMap<BusinessCalendar, SlaArithmetic>();
+const arithmeticOf = (calendar: BusinessCalendar): SlaArithmetic => {
+  let math = calendarArithmetic.get(calendar);
+  if (math === undefined) {
+    math = {
+      add: (startMs, businessMs) => addBusinessMs(calendar, startMs, businessMs),
+      between: (fromMs, toMs) => businessMsBetween(calendar, fromMs, toMs),
+    };
+    calendarArithmetic.set(calendar, math);
+  }
+  return math;
+};
+
+/** Applies `change` to the clocks that are running or paused. */
+const forActive = (clocks: readonly ClockRun[], change: (clock: ClockRun) => void): void => {
+  for (const clock of clocks) if (clock.active) change(clock);
+};
 
 const instant = (event: SlaTimelineEvent): number => {
   const ms = event.at instanceof Date ? event.at.getTime() : Number.NaN;
@@ -294,11 +319,8 @@ const instant = (event: SlaTimelineEvent): number => {
 export const computeSlaClocks = ({ policy, calendar, events, now, arithmetic }: ComputeSlaClocksOptions): SlaClocks => {
   const nowMs = now instanceof Date ? now.getTime() : Number.NaN;
   if (!Number.isFinite(nowMs)) throw new RangeError('now must be a valid Date');
-  const math: SlaArithmetic = arithmetic ?? {
-    add: (startMs, businessMs) => addBusinessMs(calendar, startMs, businessMs),
-    between: (fromMs, toMs) => businessMsBetween(calendar, fromMs, toMs),
-  };
-  const pauseStatuses = new Set(policy.pauseStatuses);
+  const math = arithmetic ?? arithmeticOf(calendar);
+  const pauseStatuses = policy.pauseStatuses;
   const first = new ClockRun('first_response', 0, policy.targets.first_response, policy.warnAt, math);
   const resolution = new ClockRun('resolution', 0, policy.targets.resolution, policy.warnAt, math);
   const cycles: ClockRun[] = [];
@@ -309,7 +331,8 @@ export const computeSlaClocks = ({ policy, calendar, events, now, arithmetic }: 
   const timeline = events.map((event) => ({ event, at: instant(event) })).filter((entry) => entry.at <= nowMs);
   timeline.sort((a, b) => a.at - b.at);
 
-  const activeClocks = (): ClockRun[] => [first, resolution, ...cycles.slice(-1)].filter((clock) => clock.active);
+  /** first response, resolution and the latest next-response cycle: the clocks events act on */
+  const clocks: ClockRun[] = [first, resolution];
   const respond = (t: number, reason: SlaStopReason): void => {
     const current = cycles[cycles.length - 1];
     if (first.active) first.stop(t, reason);
@@ -327,6 +350,7 @@ export const computeSlaClocks = ({ policy, calendar, events, now, arithmetic }: 
           const cycle = new ClockRun('next_response', cycles.length + 1, policy.targets.next_response, policy.warnAt, math);
           cycle.start(at, waiting);
           cycles.push(cycle);
+          clocks[2] = cycle;
         }
         break;
       }
@@ -337,16 +361,16 @@ export const computeSlaClocks = ({ policy, calendar, events, now, arithmetic }: 
         if (policy.autoReplyStopsFirstResponse) respond(at, 'auto_reply');
         break;
       case 'status_changed': {
-        const nowWaiting = pauseStatuses.has(event.to);
-        if (nowWaiting && !waiting) for (const clock of activeClocks()) clock.pause(at);
-        if (!nowWaiting && waiting) for (const clock of activeClocks()) clock.resume(at);
+        const nowWaiting = pauseStatuses.includes(event.to);
+        if (nowWaiting && !waiting) forActive(clocks, (clock) => clock.pause(at));
+        if (!nowWaiting && waiting) forActive(clocks, (clock) => clock.resume(at));
         waiting = nowWaiting;
         break;
       }
       case 'resolved':
         if (resolved) break;
         resolved = true;
-        for (const clock of activeClocks()) clock.stop(at, 'resolved');
+        forActive(clocks, (clock) => clock.stop(at, 'resolved'));
         break;
       case 'reopened':
         if (!resolved) break;
@@ -364,7 +388,9 @@ export const computeSlaClocks = ({ policy, calendar, events, now, arithmetic }: 
   const nextResponseCycles = cycles.map((cycle) => cycle.snapshot(nowMs));
   const nextResponse =
     nextResponseCycles[nextResponseCycles.length - 1] ?? new ClockRun('next_response', 0, policy.targets.next_response, policy.warnAt, math).snapshot(nowMs);
-  const crossings = [first, resolution, ...cycles].flatMap((clock) => clock.crossings()).sort((a, b) => a.at.getTime() - b.at.getTime());
+  const crossings: SlaCrossing[] = [];
+  for (const clock of [first, resolution, ...cycles]) clock.collectCrossings(crossings);
+  crossings.sort((a, b) => a.at.getTime() - b.at.getTime());
   return {
     now: new Date(nowMs),
     paused: waiting,
@@ -391,10 +417,8 @@ export const nextSlaDeadlines = (clocks: SlaClocks): { next: SlaDeadline | null;
   const deadlines: SlaDeadline[] = [];
   for (const clock of [clocks.firstResponse, clocks.nextResponse, clocks.resolution]) {
     if (clock.state !== 'running') continue;
-    const add = (kind: SlaThresholdKind, at: Date) =>
-      deadlines.push({ key: `${clock.kind}:${clock.cycle}:${kind}`, clock: clock.kind, cycle: clock.cycle, kind, at });
-    if (clock.warnAt !== null && clock.warnedAt === null) add('warning', clock.warnAt);
-    if (clock.dueAt !== null && !clock.breached) add('breach', clock.dueAt);
+    if (clock.warnAt !== null && clock.warnedAt === null) deadlines.push(crossingOf(clock.kind, clock.cycle, 'warning', clock.warnAt));
+    if (clock.dueAt !== null && !clock.breached) deadlines.push(crossingOf(clock.kind, clock.cycle, 'breach', clock.dueAt));
   }
   deadlines.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.kind === b.kind ? 0 : a.kind === 'warning' ? -1 : 1));
   return { next: deadlines[0] ?? null, deadlines };

@@ -32,6 +32,9 @@ const OFFSET_PATTERN = /GMT(?:([+\-\u2212])(\d{1,2}):?(\d{2})?(?::(\d{2}))?)?$/;
 export type UtcInterval = { start: number; end: number };
 
 type YearTable = {
+  /** the UTC year's first instant and the next year's */
+  start: number;
+  end: number;
   /** offset in effect at the first instant of the UTC year */
   startOffset: number;
   /** instants at which the offset changes, ascending */
@@ -62,6 +65,8 @@ export class ZoneTimeline {
   readonly zone: string;
   private readonly format: Intl.DateTimeFormat;
   private readonly years = new Map<number, YearTable>();
+  /** the table used last: most lookups fall in the same year as the one before */
+  private recent: YearTable | null = null;
 
   constructor(zone: string) {
     if (!isValidTimeZone(zone)) throw new RangeError(`unknown time zone "${zone}"`);
@@ -71,7 +76,7 @@ export class ZoneTimeline {
 
   /** Offset (wall minus UTC) in milliseconds at instant `t`. */
   offsetMs(t: number): number {
-    const table = this.year(utcYear(t));
+    const table = this.tableFor(t);
     const i = lastAtOrBefore(table.at, t);
     return i < 0 ? table.startOffset : table.after[i];
   }
@@ -81,9 +86,14 @@ export class ZoneTimeline {
     return t + this.offsetMs(t);
   }
 
-  /** True when the offset changes at some instant in (from, to]. */
+  /** True when the offset changes at some instant in (from, to]. Allocates nothing. */
   hasTransitionBetween(from: number, to: number): boolean {
-    return this.offsetMs(from) !== this.offsetMs(to) || this.transitionsBetween(from, to).length > 0;
+    for (let table = this.tableFor(from); ; table = this.tableFor(table.end)) {
+      const i = lastAtOrBefore(table.at, from) + 1;
+      if (i < table.at.length && table.at[i] <= to) return true;
+      // A year's list includes a change at exactly its end, so moving on once `to` is inside is safe.
+      if (table.end > to) return false;
+    }
   }
 
   /** Offset changes at instants in (from, to), ascending. */
@@ -140,6 +150,13 @@ export class ZoneTimeline {
     return Math.max(segmentStart, wall - offset);
   }
 
+  private tableFor(t: number): YearTable {
+    const recent = this.recent;
+    if (recent !== null && t >= recent.start && t < recent.end) return recent;
+    this.recent = this.year(utcYear(t));
+    return this.recent;
+  }
+
   private year(y: number): YearTable {
     let table = this.years.get(y);
     if (table === undefined) {
@@ -162,19 +179,18 @@ export class ZoneTimeline {
   private buildYear(y: number): YearTable {
     const yearStart = Date.UTC(y, 0, 1);
     const yearEnd = Date.UTC(y + 1, 0, 1);
-    const table: YearTable = { startOffset: this.zoneOffsetMs(yearStart), at: [], after: [] };
+    const table: YearTable = { start: yearStart, end: yearEnd, startOffset: this.zoneOffsetMs(yearStart), at: [], after: [] };
     let previous = yearStart;
     let previousOffset = table.startOffset;
     while (previous < yearEnd) {
       const next = Math.min(previous + SAMPLE_STEP_MS, yearEnd);
       const nextOffset = this.zoneOffsetMs(next);
       if (nextOffset !== previousOffset) {
+        // A change exactly at the year's end is listed here too (the next year starts with its
+        // offset), so that searches of this year's list see it.
         const at = this.locateTransition(previous, next, previousOffset);
-        // A change exactly at the year's end belongs to the next year's table (its startOffset).
-        if (at < yearEnd) {
-          table.at.push(at);
-          table.after.push(this.zoneOffsetMs(at));
-        }
+        table.at.push(at);
+        table.after.push(this.zoneOffsetMs(at));
       }
       previous = next;
       previousOffset = nextOffset;

@@ -15,6 +15,8 @@ export type RandomTimelineOptions = {
   maxEvents?: number;
   /** events never go past this instant */
   until?: number;
+  /** reopen a ticket that ends resolved (at the last event + 1 minute), so its clocks run */
+  endOpen?: boolean;
 };
 
 /** Minutes until the next event: mostly minutes to hours, sometimes days. */
@@ -25,7 +27,7 @@ const gapMinutes = (random: () => number): number => {
   return 24 * 60 + Math.floor(random() * 4 * 24 * 60);
 };
 
-export const randomTimeline = ({ random, from, to, maxEvents = 8, until = Number.POSITIVE_INFINITY }: RandomTimelineOptions): SlaTimelineEvent[] => {
+export const randomTimeline = ({ random, from, to, maxEvents = 8, until = Number.POSITIVE_INFINITY, endOpen = false }: RandomTimelineOptions): SlaTimelineEvent[] => {
   let t = from + Math.floor((random() * (to - from)) / MINUTE) * MINUTE;
   const events: SlaTimelineEvent[] = [{ type: 'customer_message', at: new Date(t) }];
   if (random() < 0.5) events.push({ type: 'auto_reply', at: new Date(t + MINUTE) });
@@ -61,6 +63,10 @@ export const randomTimeline = ({ random, from, to, maxEvents = 8, until = Number
       events.push({ type: 'agent_reply', at }, { type: 'status_changed', at, from: status, to: 'pending' });
       status = 'pending';
     }
+  }
+  if (endOpen && resolved) {
+    const at = new Date(t + MINUTE);
+    events.push({ type: 'reopened', at }, { type: 'customer_message', at });
   }
   return events;
 };
