@@ -10,9 +10,13 @@
  *  2. The returned message: the headers of a `message/rfc822` or `text/rfc822-headers` part
  *     (RFC 3462), or, for MTAs that paste the original below a separator line (qmail, Exim, many
  *     appliances), the first `Message-ID:` line in the body text.
- *  3. Plain-text bounce templates without DSN fields: Postfix / qmail `<address>:` lines, Exim's
- *     indented address lines, Sendmail's "had permanent fatal errors" list, and an enhanced status
- *     code (RFC 3463 `5.1.1`) or SMTP reply code near the address.
+ *  3. Plain-text bounce templates without DSN fields, above the returned copy: an address starting a
+ *     line (Postfix / qmail `<address>:`, OpenSMTPD `address: 550 ...`, Exim's indented address, Exchange
+ *     `address on <date>`), a labelled one ("Failed recipient:", "RCPT TO:", "delivering your mail to
+ *     <address>"), or any bracketed address in the report; with the enhanced status code (RFC 3463
+ *     `5.1.1`) and SMTP reply code found in the next lines.
+ *  4. Last resort: the To/Cc of the returned message, with the first status code of the report.
+ *  A DSN `Status: 5.0.0` is refined by a more specific code of the same class in its Diagnostic-Code.
  *
  * Pure: reads nothing but its argument. Bounded: only the first MAX_BOUNCE_SCAN_CHARS of any text
  * are scanned.
@@ -48,8 +52,8 @@ export type BounceDetails = {
   originalSubject: string | null;
   reportingMta: string | null;
   recipients: BounceRecipient[];
-  /** where the recipients came from */
-  source: 'delivery-status' | 'text' | 'none';
+  /** where the recipients came from: DSN fields, the report's text, or (least trusted) the returned message's To/Cc */
+  source: 'delivery-status' | 'text' | 'returned-message' | 'none';
 };
 
 const ACTIONS: readonly BounceAction[] = ['failed', 'delayed', 'delivered', 'relayed', 'expanded'];
@@ -119,7 +123,10 @@ const recipientFromFields = (f: Map<string, string>): BounceRecipient | null => 
   const address = finalAddress ?? originalAddress;
   if (!address) return null;
   const diagnostic = typed(f.get('diagnostic-code'));
-  const statusMatch = ENHANCED_STATUS.exec(f.get('status') ?? '') ?? (diagnostic ? ENHANCED_STATUS.exec(diagnostic) : null);
+  const declared = ENHANCED_STATUS.exec(f.get('status') ?? '');
+  const remote = diagnostic ? ENHANCED_STATUS.exec(diagnostic) : null;
+  // A generic "5.0.0" from the reporting MTA says less than the remote server's own code in the diagnostic.
+  const statusMatch = declared && remote && declared[2] === '0' && declared[3] === '0' && remote[1] === declared[1] ? remote : (declared ?? remote);
   const action = actionOf(f.get('action') ?? '', statusMatch?.[1]);
   return {
     address,
@@ -156,30 +163,45 @@ const detailsNear = (lines: string[], index: number): Pick<BounceRecipient, 'sta
   return { status, replyCode, diagnostic: diagnosticLine ? diagnosticLine.trim().slice(0, 500) : null };
 };
 
-/** Recipients named by plain-text bounce templates (no DSN fields). */
-const fromTemplateText = (text: string): BounceRecipient[] => {
+/** Header-like lines in a report that name senders or ids, never failed recipients. */
+const NOT_A_RECIPIENT_LINE = /^\s*>?\s*(?:from|sender|reply-to|return-path|envelope-from|message-id|in-reply-to|references|x-[\w-]+|received|date|subject)\s*:/i;
+
+/** Recipients named by plain-text bounce templates (no DSN fields). `exclude`: the bounce's own addressees. */
+const fromTemplateText = (text: string, exclude: ReadonlySet<string>): BounceRecipient[] => {
   // Only look above the returned copy of the message: its headers name the original recipients too.
-  const cut = text.search(/^(?:-{2,}.*(?:copy of the message|original message|returned message|message headers|original headers).*|return-path:\s*<|received:\s|message-id:\s*<)/im);
+  const cut = text.search(/^(?:.*(?:copy of the (?:original )?message|original message (?:follows|headers)|unsent message follows|message headers follow|returned message|original headers|-{2,} ?original message).*|return-path:\s*<|received:\s?|message-id:\s*<)/im);
   const report = cut > 0 ? text.slice(0, cut) : text;
   const lines = report.split(/\r\n|\r|\n/);
   const found = new Map<string, BounceRecipient>();
   const add = (raw: string, index: number) => {
     const address = cleanAddress(raw);
-    if (!address || found.has(address) || found.size >= MAX_BOUNCE_RECIPIENTS) return;
+    if (!address || exclude.has(address) || found.has(address) || found.size >= MAX_BOUNCE_RECIPIENTS) return;
     found.set(address, { address, originalAddress: null, action: 'failed', remoteMta: null, ...detailsNear(lines, index) });
   };
   lines.forEach((line, i) => {
-    // Postfix "<a@b> (expanded from <c@d>): reason", qmail "<a@b>:", Sendmail "<a@b>... User unknown".
-    const bracketed = /^\s*<([^<>\s]+@[^<>\s]+)>(?:\s*\(expanded from[^)]*\))?\s*(?::|\.\.\.)/.exec(line);
-    if (bracketed) return add(bracketed[1], i);
-    // Exim: the failed address alone on an indented line, the reason on the following ones.
-    const indented = /^\s{2,}([^\s<>]+@[^\s<>]+)\s*$/.exec(line);
-    if (indented) return add(indented[1], i);
-    // Generic "Failed recipient: a@b", "Original-Recipient: a@b", "RCPT TO:<a@b>", "To: a@b" inside the report.
-    const labelled = /(?:failed recipient|original-recipient|final-recipient|recipient address|rcpt to|unknown user|user unknown|address)\s*[:;]?\s*(?:rfc822;)?\s*<?([^\s<>]+@[^\s<>]+?)>?(?:[\s,.;:]|$)/i.exec(line);
+    if (NOT_A_RECIPIENT_LINE.test(line)) return;
+    // Postfix "<a@b> (expanded from <c@d>): reason", qmail "<a@b>:", Sendmail "<a@b>... User unknown",
+    // OpenSMTPD "a@b: 550 ...", Exim's indented address line, Exchange "a@b on <date>", Zoho "a@b Invalid ...".
+    const leading = /^\s*<?([^\s<>()"':;,]+@[^\s<>()"':;,]+?)>?(?:\s*\(expanded from[^)]*\))?(?=[\s:,]|\.\.\.|\.?$)/.exec(line);
+    if (leading) return add(leading[1], i);
+    // Generic "Failed recipient: a@b", "RCPT TO:<a@b>", "delivering your mail to <a@b>" inside the report.
+    const labelled = /(?:failed recipient|original-recipient|final-recipient|recipient address|rcpt to|unknown user|user unknown|address|recipient|delivering (?:your )?(?:mail|message) to|delivered to)\s*[:;]?\s*(?:rfc822;)?\s*<?([^\s<>()]+@[^\s<>()]+?)>?(?:[\s,.;:]|$)/i.exec(line);
     if (labelled) return add(labelled[1], i);
+    const bracketed = /<([^<>\s]+@[^<>\s]+)>/.exec(line);
+    if (bracketed) return add(bracketed[1], i);
   });
   return [...found.values()];
+};
+
+/** Last resort: the recipients of the returned message itself, with whatever status the report states. */
+const fromReturnedRecipients = (returned: string, report: string): BounceRecipient[] => {
+  const to = [headerFrom(returned, 'to'), headerFrom(returned, 'cc')].filter((v): v is string => !!v).join(',');
+  const status = ENHANCED_STATUS.exec(report)?.[0] ?? null;
+  const replyCode = REPLY_CODE.exec(report)?.[1] ?? null;
+  const addresses = [...new Set((to.match(new RegExp(ADDRESS.source, 'gi')) ?? []).map((a) => cleanAddress(a)).filter((a): a is string => !!a))];
+  return addresses.slice(0, MAX_BOUNCE_RECIPIENTS).map((address) => ({
+    address, originalAddress: null, action: status?.startsWith('4') ? 'delayed' : 'failed', status, replyCode, diagnostic: null, remoteMta: null,
+  }));
 };
 
 const headerBlock = (raw: string): string => {
@@ -190,6 +212,14 @@ const headerBlock = (raw: string): string => {
 const headerFrom = (block: string, name: string): string | null => {
   const m = new RegExp(`^${name}:[ \\t]*((?:.*)(?:\\r?\\n[ \\t]+.*)*)`, 'im').exec(block);
   return m ? m[1].replace(/\r?\n[ \t]+/g, ' ').trim() : null;
+};
+
+/** The header block of an original pasted into the body below the report (qmail, Exim, Sendmail). */
+const inlineReturnedHeaders = (text: string): string | null => {
+  const start = text.search(/^(?:return-path|received|message-id|from|to|subject|date):[ \t]/im);
+  if (start < 0) return null;
+  const block = headerBlock(text.slice(start));
+  return /^(?:to|message-id):/im.test(block) ? block : null;
 };
 
 const returnedHeaders = (message: ParsedMessage): string | null => {
@@ -227,11 +257,17 @@ export const extractBounceDetails = ({ message }: { message: ParsedMessage }): B
     }
   }
   if (recipients.length === 0) {
-    recipients = fromTemplateText(text);
+    // The bounce goes to the original sender: its own To/From are never the failed recipients.
+    const exclude = new Set([...message.to, ...(message.from ? [message.from] : [])].map((a) => a.address.toLowerCase()));
+    recipients = fromTemplateText(text, exclude);
     if (recipients.length > 0) source = 'text';
   }
 
-  const returned = returnedHeaders(message);
+  const returned = returnedHeaders(message) ?? inlineReturnedHeaders(text);
+  if (recipients.length === 0 && returned) {
+    recipients = fromReturnedRecipients(returned, text.slice(0, Math.max(0, text.indexOf(returned.slice(0, 40))) || text.length));
+    if (recipients.length > 0) source = 'returned-message';
+  }
   let originalMessageId: string | null = null;
   let originalSubject: string | null = null;
   if (returned) {

@@ -253,6 +253,41 @@ describe('extractBounceDetails', () => {
     expect(details.recipients).toMatchObject([{ address: 'left@customer.example', action: 'failed', status: '5.1.1', replyCode: '550' }]);
   });
 
+  it('reads an Exim-style text bounce and never lists the bounce\'s own addressee', () => {
+    const text = [
+      'This message was created automatically by mail delivery software.',
+      '',
+      'A message that you sent could not be delivered to one or more of its',
+      'recipients. This is a permanent error. The following address(es) failed:',
+      '',
+      '  gone@customer.example',
+      '    SMTP error from remote mail server after RCPT TO:<gone@customer.example>:',
+      '    550 5.1.1 User unknown',
+      '',
+      'Reply to support@acme.example was not possible.',
+      '',
+      '------ This is a copy of the message, including all the headers. ------',
+      'Message-ID: <m.xyz@mailroom.acme.example>',
+      'To: gone@customer.example',
+    ].join('\n');
+    const details = extractBounceDetails({ message: message({ text, to: [{ name: '', address: 'support@acme.example' }] }) });
+    expect(details.recipients.map((r) => r.address)).toEqual(['gone@customer.example']);
+    expect(details.recipients[0]).toMatchObject({ status: '5.1.1', replyCode: '550', action: 'failed' });
+    expect(details.originalMessageId).toBe('m.xyz@mailroom.acme.example');
+  });
+
+  it('prefers the remote server\'s specific code over a generic DSN Status: 5.0.0', () => {
+    const text = 'Final-Recipient: rfc822; a@customer.example\nAction: failed\nStatus: 5.0.0\nDiagnostic-Code: smtp; 550 5.7.1 Relaying denied';
+    expect(extractBounceDetails({ message: message({ text }) }).recipients[0].status).toBe('5.7.1');
+  });
+
+  it('falls back to the returned message\'s recipients when the report names none', () => {
+    const text = '   ----- Transcript of session follows -----\n421 4.4.2 Connection timed out\n\n   ----- Unsent message follows -----\nFrom: support@acme.example\nTo: late@customer.example\nSubject: Hi\n\nbody';
+    const details = extractBounceDetails({ message: message({ text }) });
+    expect(details.source).toBe('returned-message');
+    expect(details.recipients).toMatchObject([{ address: 'late@customer.example', action: 'delayed', status: '4.4.2' }]);
+  });
+
   it('finds nothing in ordinary mail', () => {
     expect(extractBounceDetails({ message: message() })).toEqual({
       originalMessageId: null, originalSubject: null, reportingMta: null, recipients: [], source: 'none',
