@@ -55,6 +55,8 @@ const isEmpty = (line: string): boolean => line.trim() === '';
 const isAttribution = (joined: string, nextIsQuote: boolean): boolean => {
   if (joined.length > MAX_MARKER_LINE_CHARS) return false;
   const text = joined.replace(/^[\s>*-]+/, '').replace(/\s+/g, ' ').trim();
+  // Without a colon, an address, trailing dashes or a quote below, only "<date> … wrote" can qualify.
+  if (!nextIsQuote && !/[:：]$|-{2,}$/.test(text) && !text.includes('@')) return WROTE_AT_END.test(text) && DATE_LIKE.test(text);
   // "... wrote:" needs company: a date, an address, a quote right after it, or Android's "---- X wrote ----".
   if (WROTE_AT_END.test(text)) return DATE_LIKE.test(text) || EMAIL_LIKE.test(text) || nextIsQuote || /^-{2,}/.test(joined.trim());
   if (SENT_AT_END.test(text)) return ATTRIBUTION_OPENER.test(text) && EMAIL_LIKE.test(text) && DATE_LIKE.test(text);
@@ -81,8 +83,15 @@ const attributionAt = (lines: readonly string[], i: number): number => {
   if (isAttribution(first, nextQuoted(i + 1))) return 1;
   // Wrapped attributions must start like one: an opener word or a date, and carry a date.
   if (!ATTRIBUTION_OPENER.test(first) && !STARTS_WITH_DATE.test(first)) return 0;
+  // Cheap look-ahead first: a wrapped attribution ends in a colon, dashes or a verb, or carries an address.
+  const windowEnd = Math.min(lines.length, i + MAX_ATTRIBUTION_LINES);
+  let plausible = false;
+  for (let j = i + 1; j < windowEnd && !plausible; j++) {
+    plausible = lines[j].length <= MAX_MARKER_LINE_CHARS && (/[:：]\s*$|-{2,}\s*$|@/.test(lines[j]) || WROTE_AT_END.test(lines[j].trim()));
+  }
+  if (!plausible) return 0;
   let joined = first.trim();
-  for (let j = i + 1; j < Math.min(lines.length, i + MAX_ATTRIBUTION_LINES); j++) {
+  for (let j = i + 1; j < windowEnd; j++) {
     if (isEmpty(lines[j])) continue;
     if (isQuoted(lines[j]) && !/^\s*>\s*(?:wrote|\S+@)/i.test(lines[j])) return 0;
     joined = `${joined} ${lines[j].trim()}`;
@@ -93,7 +102,7 @@ const attributionAt = (lines: readonly string[], i: number): number => {
 };
 
 const headerKind = (line: string): string | null => {
-  if (line.length > MAX_MARKER_LINE_CHARS) return null;
+  if (line.length > MAX_MARKER_LINE_CHARS || !/[:：]/.test(line)) return null;
   for (const k of HEADER_KIND) if (k.re.test(line)) return k.kind;
   return null;
 };

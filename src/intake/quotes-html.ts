@@ -1,8 +1,9 @@
 /**
  * A small, bounded HTML → text conversion that remembers which lines were quoted history, for
- * strip-quotes.ts. It never builds a DOM and never runs anything: tags are read with one linear regex
- * scan, `<head>`, `<style>`, `<script>`, comments and conditional comments are dropped, entities are
- * decoded, and block elements become line breaks.
+ * strip-quotes.ts. It never builds a DOM and never runs anything: tags are read in one forward pass
+ * (indexOf from the current position, so hostile markup cannot make it quadratic), `<head>`, `<style>`,
+ * `<script>`, comments and `<!…>` / `<?…?>` are dropped, entities are decoded, and block elements become
+ * line breaks. A `>` inside a quoted attribute value ends the tag early: harmless for text extraction.
  *
  * Quote containers recognized (the client that writes each one):
  *  - `blockquote type="cite"` (Apple Mail, Thunderbird), `blockquote class="gmail_quote"` (Gmail), any
@@ -40,8 +41,11 @@ const BLOCK = new Set(['p', 'div', 'br', 'tr', 'li', 'ul', 'ol', 'table', 'h1', 
 const DROP = new Set(['head', 'style', 'script', 'title', 'xml', 'template', 'noscript']);
 const VOID = new Set(['br', 'hr', 'img', 'meta', 'link', 'input', 'base', 'col', 'area', 'wbr', 'source']);
 
+const ATTRIBUTE_RES = new Map<string, RegExp>();
 const attr = (tag: string, name: string): string | null => {
-  const m = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(tag);
+  let re = ATTRIBUTE_RES.get(name);
+  if (!re) ATTRIBUTE_RES.set(name, (re = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i')));
+  const m = re.exec(tag);
   return m ? (m[1] ?? m[2] ?? m[3] ?? '') : null;
 };
 
@@ -69,11 +73,7 @@ const markOf = (name: string, tag: string): Mark => {
  * divRplyFwdMsg, Hotmail's stopSpelling, ...) is tagged `quote`.
  */
 export const htmlToHintedLines = (html: string): HintedLine[] => {
-  const source = html
-    .slice(0, MAX_QUOTE_HTML_CHARS)
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<\?[\s\S]*?\?>|<![a-z][^>]*>/gi, '')
-    .replace(/<!\[if[\s\S]*?<!\[endif\]>/gi, '');
+  const source = html.slice(0, MAX_QUOTE_HTML_CHARS);
   const lines: HintedLine[] = [];
   let current = '';
   let currentHint: HintedLine['hint'] = null;
@@ -118,47 +118,74 @@ export const htmlToHintedLines = (html: string): HintedLine[] => {
     else lines.push({ text: '', hint: null });
   };
 
-  const tagRe = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|([^<]+)|(<)/g;
-  for (let m = tagRe.exec(source); m; m = tagRe.exec(source)) {
-    if (m[4] !== undefined || m[5] !== undefined) {
-      if (dropDepth === 0) appendText(m[4] ?? m[5]);
+  const openTag = (name: string, tag: string) => {
+    const mark = markOf(name, tag);
+    if (BLOCK.has(name) && name !== 'br' && current.trim()) flush();
+    if (mark === 'rest') rest = true;
+    if (name === 'br') lineBreak();
+    if (name === 'pre') pre++;
+    if (!VOID.has(name) && !tag.endsWith('/>')) {
+      stack.push({ name, mark });
+      if (mark === 'quote') quoteDepth++;
+      if (mark === 'splitter') splitterDepth++;
+    }
+    if (name === 'p' && lines.length > 0 && lines[lines.length - 1].text !== '') lines.push({ text: '', hint: null });
+  };
+  const closeTag = (name: string) => {
+    // Close up to the matching element; tolerate unclosed children.
+    let at = -1;
+    for (let k = stack.length - 1; k >= 0; k--) if (stack[k].name === name) { at = k; break; }
+    if (at >= 0) {
+      for (const s of stack.splice(at)) {
+        if (s.mark === 'quote') quoteDepth--;
+        if (s.mark === 'splitter') splitterDepth--;
+        if (s.name === 'pre') pre = Math.max(0, pre - 1);
+      }
+    }
+    if (BLOCK.has(name) && current.trim()) flush();
+  };
+
+  // One linear pass: every search is an indexOf forward from the current position, so no input can make
+  // the scan go back over what it has read (hostile markup with unclosed quotes or comments stays O(n)).
+  let i = 0;
+  while (i < source.length) {
+    const lt = source.indexOf('<', i);
+    if (lt < 0) {
+      if (dropDepth === 0) appendText(source.slice(i));
+      break;
+    }
+    if (lt > i && dropDepth === 0) appendText(source.slice(i, lt));
+    if (source.startsWith('<!--', lt)) {
+      const end = source.indexOf('-->', lt + 4);
+      i = end < 0 ? source.length : end + 3;
       continue;
     }
-    const closing = m[1] === '/';
-    const name = m[2].toLowerCase().replace(/^.*:/, '');
-    const tag = m[0];
+    const next = source.charAt(lt + 1);
+    if (next === '!' || next === '?') {
+      const end = source.indexOf('>', lt + 2);
+      i = end < 0 ? source.length : end + 1;
+      continue;
+    }
+    const nameMatch = /^<(\/?)([a-zA-Z][a-zA-Z0-9:-]{0,63})/.exec(source.slice(lt, lt + 66));
+    if (!nameMatch) {
+      if (dropDepth === 0) appendText('<');
+      i = lt + 1;
+      continue;
+    }
+    const end = source.indexOf('>', lt + nameMatch[0].length);
+    if (end < 0) break; // an unterminated tag at the end: nothing readable follows
+    const tag = source.slice(lt, end + 1);
+    i = end + 1;
+    const closing = nameMatch[1] === '/';
+    const name = nameMatch[2].toLowerCase().replace(/^.*:/, '');
     if (DROP.has(name)) {
       if (!closing && !tag.endsWith('/>')) dropDepth++;
       else if (closing && dropDepth > 0) dropDepth--;
       continue;
     }
     if (dropDepth > 0) continue;
-    if (!closing) {
-      const mark = markOf(name, tag);
-      if (BLOCK.has(name) && name !== 'br') {
-        if (current.trim()) flush();
-      }
-      if (mark === 'rest') rest = true;
-      if (name === 'br') lineBreak();
-      if (name === 'pre') pre++;
-      if (!VOID.has(name) && !tag.endsWith('/>')) {
-        stack.push({ name, mark });
-        if (mark === 'quote') quoteDepth++;
-        if (mark === 'splitter') splitterDepth++;
-      }
-      if (name === 'p' && lines.length > 0 && lines[lines.length - 1].text !== '') lines.push({ text: '', hint: null });
-    } else {
-      // Close up to the matching element; tolerate unclosed children.
-      const at = stack.map((s) => s.name).lastIndexOf(name);
-      if (at >= 0) {
-        for (const s of stack.splice(at)) {
-          if (s.mark === 'quote') quoteDepth--;
-          if (s.mark === 'splitter') splitterDepth--;
-          if (s.name === 'pre') pre = Math.max(0, pre - 1);
-        }
-      }
-      if (BLOCK.has(name) && current.trim()) flush();
-    }
+    if (closing) closeTag(name);
+    else openTag(name, tag);
   }
   if (current.trim()) flush();
   // Collapse runs of blank lines, and drop leading/trailing blank lines.

@@ -162,6 +162,12 @@ describe('stripQuotes: HTML-only replies', () => {
     expect(result.visibleText).toContain('Thanks!');
   });
 
+  it('reads hostile markup in one pass: unterminated quotes, tags and comments', () => {
+    expect(stripQuotes({ text: '', html: `<p>Hello</p><a title="x ${'<b \'"'.repeat(20_000)}` }).visibleText).toBe('Hello');
+    expect(stripQuotes({ text: '', html: `<p>Hello</p>${'<!--'.repeat(20_000)}` }).visibleText).toBe('Hello');
+    expect(stripQuotes({ text: '', html: `<p>Hello</p>${'<a'.repeat(20_000)}` }).visibleText).toBe('Hello');
+  });
+
   it('drops head, style, script and comments and decodes entities', () => {
     const lines = htmlToHintedLines('<html><head><title>t</title><style>p{}</style></head><body><!-- x --><script>alert(1)</script><p>A &amp; B &lt;ok&gt; &#8364;5</p></body></html>');
     expect(lines.map((l) => l.text)).toEqual(['A & B <ok> €5']);
