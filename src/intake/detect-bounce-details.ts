@@ -57,7 +57,8 @@ export type BounceDetails = {
 };
 
 const ACTIONS: readonly BounceAction[] = ['failed', 'delayed', 'delivered', 'relayed', 'expanded'];
-const ADDRESS = /[^\s<>()"';,:[\]]+@[^\s<>()"';,:[\]]+\.[a-z0-9-]{2,}/i;
+// No "@" inside either part: a line of "x@x@x@..." must not make the match polynomial.
+const ADDRESS = /[^\s<>()"';,:[\]@]{1,64}@[^\s<>()"';,:[\]@]{1,255}\.[a-z0-9-]{2,}/i;
 const ENHANCED_STATUS = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
 const REPLY_CODE = /(?:^|[^\d.])([245][0-5]\d)(?:[\s-]|$)/m;
 
@@ -182,12 +183,12 @@ const fromTemplateText = (text: string, exclude: ReadonlySet<string>): BounceRec
     if (NOT_A_RECIPIENT_LINE.test(line)) return;
     // Postfix "<a@b> (expanded from <c@d>): reason", qmail "<a@b>:", Sendmail "<a@b>... User unknown",
     // OpenSMTPD "a@b: 550 ...", Exim's indented address line, Exchange "a@b on <date>", Zoho "a@b Invalid ...".
-    const leading = /^\s*<?([^\s<>()"':;,]+@[^\s<>()"':;,]+?)>?(?:\s*\(expanded from[^)]*\))?(?=[\s:,]|\.\.\.|\.?$)/.exec(line);
+    const leading = /^\s*<?([^\s<>()"':;,@]{1,64}@[^\s<>()"':;,@]{1,255}?)>?(?:\s*\(expanded from[^)]*\))?(?=[\s:,]|\.\.\.|\.?$)/.exec(line);
     if (leading) return add(leading[1], i);
     // Generic "Failed recipient: a@b", "RCPT TO:<a@b>", "delivering your mail to <a@b>" inside the report.
-    const labelled = /(?:failed recipient|original-recipient|final-recipient|recipient address|rcpt to|unknown user|user unknown|address|recipient|delivering (?:your )?(?:mail|message) to|delivered to)\s*[:;]?\s*(?:rfc822;)?\s*<?([^\s<>()]+@[^\s<>()]+?)>?(?:[\s,.;:]|$)/i.exec(line);
+    const labelled = /(?:failed recipient|original-recipient|final-recipient|recipient address|rcpt to|unknown user|user unknown|address|recipient|delivering (?:your )?(?:mail|message) to|delivered to)\s*[:;]?\s*(?:rfc822;)?\s*<?([^\s<>()@]{1,64}@[^\s<>()@]{1,255}?)>?(?:[\s,.;:]|$)/i.exec(line);
     if (labelled) return add(labelled[1], i);
-    const bracketed = /<([^<>\s]+@[^<>\s]+)>/.exec(line);
+    const bracketed = /<([^<>\s@]{1,64}@[^<>\s@]{1,255})>/.exec(line);
     if (bracketed) return add(bracketed[1], i);
   });
   return [...found.values()];
@@ -276,7 +277,7 @@ export const extractBounceDetails = ({ message }: { message: ParsedMessage }): B
     originalSubject = headerFrom(returned, 'subject');
   }
   if (!originalMessageId) {
-    const inline = /^[ \t>]*message-id:[ \t]*<?([^\s<>]+@[^\s<>]+?)>?[ \t]*$/im.exec(text);
+    const inline = /^[ \t>]*message-id:[ \t]*<?([^\s<>@]{1,250}@[^\s<>@]{1,255}?)>?[ \t]*$/im.exec(text);
     originalMessageId = inline ? inline[1] : null;
   }
   if (!originalSubject) {

@@ -37,7 +37,7 @@ export const DATE_LIKE =
   /\b(?:19|20)\d{2}\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\d{1,4}年|\d{1,2}月/u;
 
 /** An e-mail address, possibly wrapped in <> or mailto:. */
-export const EMAIL_LIKE = /[^\s<>()"':;,[\]]+@[^\s<>()"':;,[\]]+\.[a-z]{2,}/i;
+export const EMAIL_LIKE = /[^\s<>()"':;,[\]@]{1,64}@[^\s<>()"':;,[\]@]{1,255}\.[a-z]{2,}/i;
 
 /** A line that starts with a date (numeric, ISO, or a weekday/month name followed by digits). */
 export const STARTS_WITH_DATE =

@@ -288,6 +288,12 @@ describe('extractBounceDetails', () => {
     expect(details.recipients).toMatchObject([{ address: 'late@customer.example', action: 'delayed', status: '4.4.2' }]);
   });
 
+  it('handles hostile text (long runs of "x@") without finding recipients', () => {
+    const text = `Final-Recipient: rfc822; ${'x@'.repeat(50_000)}\nAction: failed\n\n${'x@'.repeat(50_000)}:\n`;
+    const details = extractBounceDetails({ message: message({ text }) });
+    expect(details.recipients).toEqual([]);
+  });
+
   it('finds nothing in ordinary mail', () => {
     expect(extractBounceDetails({ message: message() })).toEqual({
       originalMessageId: null, originalSubject: null, reportingMta: null, recipients: [], source: 'none',

@@ -180,6 +180,11 @@ describe('removeQuotedText (quotation stage only)', () => {
     expect(removeQuotedText(text)).toMatchObject({ text: 'Hello\n\nSent from my iPhone', quoted: true });
   });
 
+  it('leaves hostile "x@x@…" lines alone', () => {
+    const text = `Hello\n${`On 2025 ${'x@'.repeat(150)}:\n`.repeat(200)}`;
+    expect(stripQuotes({ text }).visibleText).toBe(text.trim());
+  });
+
   it('stays fast on a huge quoted history', () => {
     const big = `Top line\n\nOn Mon, 3 Mar 2025 at 10:12, A <a@example.com> wrote:\n${'> quoted line of history text\n'.repeat(50_000)}`;
     expect(stripQuotes({ text: big }).visibleText).toBe('Top line');
