@@ -20,6 +20,9 @@
  *  - ../banking77/train.csv (10,003 customer messages with no quoting): a false-positive check — every
  *    one must come out unchanged.
  *
+ * Known disagreement: talon's reply-separated-by-hr.html expects "Hi there" — talon drops the sign-off "Bob"
+ * that sits above the <hr>; we keep it (it is what the person wrote), so that case is reported as a failure.
+ *
  * Normalization for exact match (everything but HTML): CRLF/CR → LF, trailing whitespace removed from every
  * line, leading and trailing blank lines removed. Nothing else (inner blank lines and indentation count).
  * Exits 0 with a message when the data folder is absent.

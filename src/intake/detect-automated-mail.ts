@@ -98,6 +98,7 @@ export type { BounceAction, BounceDetails, BounceRecipient } from './detect-boun
 /** How much of the text body detection reads; bounce templates and DSN fields sit near the top. */
 export const MAX_DETECT_SCAN_CHARS = 32 * 1024;
 
+/** Input of detectAutomatedMail: the message and how Mailroom recognizes its own mail. */
 export type DetectAutomatedMailOptions = {
   message: ParsedMessage;
   /** the header Mailroom adds to every message it sends, e.g. `X-Mailroom-Loop`; empty = none */
@@ -115,6 +116,7 @@ export type DetectAutomatedMailOptions = {
  */
 export type AutomatedMailKind = 'bounce' | 'feedback' | 'delivery-report' | 'read-receipt' | 'auto-reply' | null;
 
+/** The flags plus the kind of automated mail (null for a person's mail). */
 export type AutomatedMailClassification = { flags: DetectionFlags; kind: AutomatedMailKind };
 
 type Evidence = { points: number; signals: string[] };

@@ -31,6 +31,7 @@ export const MAX_BOUNCE_RECIPIENTS = 100;
 /** RFC 3464 `Action` values, plus null when the bounce does not say. */
 export type BounceAction = 'failed' | 'delayed' | 'delivered' | 'relayed' | 'expanded';
 
+/** One recipient a bounce or DSN reports on. */
 export type BounceRecipient = {
   /** the final recipient (or the original one when that is all the bounce gives), lower case */
   address: string;
@@ -45,6 +46,7 @@ export type BounceRecipient = {
   remoteMta: string | null;
 };
 
+/** What extractBounceDetails found; every field may be missing from a given bounce. */
 export type BounceDetails = {
   /** Message-ID (without brackets) of the message that bounced, when the bounce returns its headers */
   originalMessageId: string | null;

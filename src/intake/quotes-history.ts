@@ -27,7 +27,6 @@ import {
   DASH_NAME,
   EMAIL_LIKE,
   FORWARD_MARKER,
-  HEADER_ANY_LINE,
   HEADER_KIND,
   MAX_MARKER_LINE_CHARS,
   MOBILE_FOOTER,
@@ -41,6 +40,7 @@ import {
 } from './quotes-patterns.js';
 import type { HintedLine } from './quotes-html.js';
 
+/** Line marks: quoted, splitter, forward marker, empty, text. */
 export type Mark = 'm' | 's' | 'f' | 'e' | 't';
 
 /** How many lines an attribution may be wrapped over ("On <date>, <name>\n<address>\nwrote:"). */
@@ -216,6 +216,7 @@ const onlySignature = (lines: readonly string[]): boolean => {
   return SIGNATURE_DELIMITER.test(line) || RULE_LINE.test(line) || DASH_NAME.test(line) || MOBILE_FOOTER.some((re) => re.test(line));
 };
 
+/** Output of removeQuotedHistory. */
 export type QuotedHistoryResult = {
   /** the lines that remain */
   lines: string[];

@@ -21,6 +21,7 @@
 /** HTML longer than this is cut before conversion; quoted history sits at the end anyway. */
 export const MAX_QUOTE_HTML_CHARS = 1_000_000;
 
+/** A line of converted HTML and what the markup said about it. */
 export type HintedLine = { text: string; hint: 'quote' | 'splitter' | null };
 
 const ENTITIES: Record<string, string> = {
@@ -28,6 +29,7 @@ const ENTITIES: Record<string, string> = {
   lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', laquo: '«', raquo: '»', copy: '©', reg: '®', bull: '•', middot: '·',
 };
 
+/** Decodes numeric and the common named HTML entities; unknown ones stay as written. */
 export const decodeEntities = (s: string): string =>
   s.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, (m, code: string) => {
     if (code[0] === '#') {

@@ -56,8 +56,8 @@ export const HEADER_OTHER_LABELS = String.raw`sent|date|to|cc|bcc|subject|reply-
 
 /** One header line of an Outlook-style block: optional `*`/`>`/indent, label, optional `*`, colon. */
 export const headerLineRe = (labels: string): RegExp => new RegExp(String.raw`^\s*[*>]*\s*(?:${labels})\s*\*?\s*[:：]\s*\*?`, 'iu');
+/** A 'From:' line of an Outlook-style block, in any of the languages above. */
 export const HEADER_FROM_LINE = headerLineRe(HEADER_FROM_LABELS);
-export const HEADER_ANY_LINE = headerLineRe(`${HEADER_FROM_LABELS}|${HEADER_OTHER_LABELS}`);
 /** Which header a header line names, normalized to `from` / `date` / `to` / `subject` / `cc`. */
 export const HEADER_KIND: ReadonlyArray<{ kind: string; re: RegExp }> = [
   { kind: 'from', re: HEADER_FROM_LINE },

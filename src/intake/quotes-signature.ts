@@ -25,8 +25,10 @@ const MAX_SIGNATURE_LINE_CHARS = 80;
 
 const isEmpty = (line: string): boolean => line.trim() === '';
 
+/** Who sent the message, to recognize a signature that names them. */
 export type SignatureSender = { name?: string | null; address?: string | null };
 
+/** The lines before the signature, and the signature's lines (empty when none). */
 export type SignatureResult = { lines: string[]; signature: string[] };
 
 const isWeakMarker = (line: string): boolean => MOBILE_FOOTER.some((re) => re.test(line)) || DASH_NAME.test(line);

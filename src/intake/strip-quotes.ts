@@ -39,6 +39,7 @@ import { extractSignature, type SignatureSender } from './quotes-signature.js';
 /** Text beyond this length is not examined (and is kept as it is: quoted history sits at the end). */
 export const MAX_QUOTE_TEXT_CHARS = 1_000_000;
 
+/** Input of stripQuotes: the bodies of one message, and optionally its sender. */
 export type StripQuotesOptions = {
   /** the plain-text body (ParsedMessage.text) */
   text: string;
@@ -48,6 +49,7 @@ export type StripQuotesOptions = {
   sender?: SignatureSender | null;
 };
 
+/** Output of stripQuotes. */
 export type StripQuotesResult = {
   /** the new part of the message, without quoted history and signature; never empty if the text is not */
   visibleText: string;
