@@ -23,7 +23,7 @@ import { createThreadLookups } from '../tickets/thread-lookups.js';
 import { detectAutomatedMail } from './detect-automated-mail.js';
 import { findThread, subjectKey, threadIndexRoot, type ThreadMatch } from './find-thread.js';
 import { parseMessage, UnparseableMessageError } from './parse-message.js';
-import type { ParsedMessage } from './parsed-message.js';
+import type { Address, ParsedMessage } from './parsed-message.js';
 import { stripQuotes } from './strip-quotes.js';
 
 export type DecideFn = (input: DecisionInput) => { decision: Decision; trace: DecisionTrace };
@@ -72,6 +72,14 @@ export type ProcessResult =
 /** Runs after the filing transaction committed (acknowledgement, SLA clocks, webhooks...). */
 export type IntakeEffect = (result: Extract<ProcessResult, { status: 'processed' }>) => Promise<void>;
 
+/** Prepared lookups, one set per database handle. */
+const lookupsByDb = new WeakMap<Db, ReturnType<typeof createThreadLookups>>();
+const threadLookupsFor = (db: Db) => {
+  let l = lookupsByDb.get(db);
+  if (!l) lookupsByDb.set(db, (l = createThreadLookups(db)));
+  return l;
+};
+
 const CHANNELS: readonly Channel[] = ['webhook', 'form', 'import', 'imap'];
 
 /** The configured mailbox a message arrived through: the channel's own, or the first recipient that is one of ours. */
@@ -82,6 +90,16 @@ const resolveMailbox = (channel: Channel, channelRef: string | null, parsed: Par
   const own = settings.mailboxes.find((m) => recipients.includes(m.address.toLowerCase()));
   return own?.name ?? channelRef;
 };
+
+/** Who wrote it: From, else Sender, else Reply-To; a bounce without any (MTAs do send those) is the mail system's. */
+const findSender = (parsed: ParsedMessage, flags: DetectionFlags): Address | null => {
+  const senderHeader = parsed.headers.sender?.[0]?.match(/[^\s<>"]+@[^\s<>"]+/)?.[0];
+  return parsed.from ?? (senderHeader ? { name: '', address: senderHeader } : null) ?? parsed.replyTo[0]
+    ?? (flags.bounce ? { name: 'Mail Delivery System', address: UNKNOWN_MAILER_DAEMON } : null);
+};
+
+/** The customer a sender-less bounce is filed under. */
+export const UNKNOWN_MAILER_DAEMON = 'mailer-daemon@unknown.invalid';
 
 const maxPriority = (a: Priority, b: Priority): Priority => (PRIORITIES.indexOf(a) >= PRIORITIES.indexOf(b) ? a : b);
 
@@ -106,9 +124,15 @@ export const processRawMessage = async ({ rawMessageId, deps }: { rawMessageId: 
     if (err instanceof UnparseableMessageError) return quarantine(err.reason);
     throw err;
   }
-  const sender = parsed.from ?? parsed.replyTo[0] ?? null;
+  const flags = detectAutomatedMail({
+    message: parsed,
+    ownLoopHeaderName: LOOP_HEADER,
+    ownMessageIdDomain: settings.domain,
+    ownAddresses: settings.mailboxes.map((m) => m.address.toLowerCase()),
+  });
+  const sender = findSender(parsed, flags);
   if (!sender) {
-    const what = Object.keys(parsed.headers).length === 0 ? 'no e-mail headers found (not an RFC 822 message?)' : 'no From or Reply-To address';
+    const what = Object.keys(parsed.headers).length === 0 ? 'no e-mail headers found (not an RFC 822 message?)' : 'no From, Sender or Reply-To address';
     return quarantine(`${what}: cannot tell who wrote it, so no ticket can be opened`);
   }
   const senderEmail = sender.address.toLowerCase();
@@ -116,17 +140,11 @@ export const processRawMessage = async ({ rawMessageId, deps }: { rawMessageId: 
   const mailbox = resolveMailbox(channel, raw.channelRef, parsed, settings);
   const receivedAt = raw.receivedAt;
 
-  const flags = detectAutomatedMail({
-    message: parsed,
-    ownLoopHeaderName: LOOP_HEADER,
-    ownMessageIdDomain: settings.domain,
-    ownAddresses: settings.mailboxes.map((m) => m.address.toLowerCase()),
-  });
-  const { visibleText } = stripQuotes({ text: parsed.text, html: parsed.html });
+  const { visibleText } = stripQuotes({ text: parsed.text, html: parsed.html, sender });
   const thread = findThread({
     message: parsed,
     senderEmail,
-    lookups: createThreadLookups(db),
+    lookups: threadLookupsFor(db),
     now: receivedAt,
     ticketTag: settings.ticketTag,
     subjectThreadDays: settings.subjectThreadDays,
@@ -175,12 +193,17 @@ export const processRawMessage = async ({ rawMessageId, deps }: { rawMessageId: 
   const messageId = parsed.messageId ?? syntheticMessageId(rawMessageId, settings.domain);
   const key = subjectKey(parsed.subject, settings.ticketTag);
 
-  const filed = db.transaction((tx) => {
+  // Filing is reproducible from the stored raw message, which stays `processing` until this commits, so
+  // its commit need not wait for fsync (synchronous=NORMAL): after a power cut the message is simply
+  // filed again at start-up. Accepting keeps synchronous=FULL. better-sqlite3 is synchronous, so no other
+  // statement can run on this connection between the two pragmas.
+  const author = sender;
+  const fileTransaction = () => db.transaction((tx) => {
     const current = tx.select({ state: rawMessages.state }).from(rawMessages).where(eq(rawMessages.id, rawMessageId)).get();
     if (current?.state === 'processed') return null;
 
     const customerRow = tx.insert(customers).values({
-      email: senderEmail, name: sender.name || null, domain: customer.domain, createdAt: receivedAt,
+      email: senderEmail, name: author.name || null, domain: customer.domain, createdAt: receivedAt,
     }).onConflictDoUpdate({ target: customers.email, set: { name: sql`coalesce(${customers.name}, excluded.name)` } })
       .returning({ id: customers.id }).get();
 
@@ -240,8 +263,8 @@ export const processRawMessage = async ({ rawMessageId, deps }: { rawMessageId: 
       messageId,
       inReplyTo: parsed.inReplyTo,
       references: parsed.references,
-      fromAddress: sender.address,
-      fromName: sender.name || null,
+      fromAddress: author.address,
+      fromName: author.name || null,
       to: parsed.to,
       cc: parsed.cc,
       replyTo: parsed.replyTo,
@@ -271,6 +294,13 @@ export const processRawMessage = async ({ rawMessageId, deps }: { rawMessageId: 
     deps.beforeCommit?.();
     return { ticketId, messageRowId: messageRow.id, ticketCreated, reopened };
   }, { behavior: 'immediate' });
+  db.$client.pragma('synchronous = NORMAL');
+  let filed: { ticketId: number; messageRowId: number; ticketCreated: boolean; reopened: boolean } | null;
+  try {
+    filed = fileTransaction();
+  } finally {
+    db.$client.pragma('synchronous = FULL');
+  }
 
   if (!filed) return { status: 'already-processed', rawMessageId };
   return {

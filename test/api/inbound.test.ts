@@ -217,3 +217,21 @@ describe('authentication and health', () => {
     expect(Buffer.from(res.rawPayload).equals(raw)).toBe(true);
   });
 });
+
+describe('sender-less bounces', () => {
+  it('files a bounce with no From header under the mail system instead of quarantining it', async () => {
+    const bounce = Buffer.from([
+      'To: support@acme.test', 'Subject: Undelivered Mail Returned to Sender', 'Return-Path: <>', 'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"', '',
+      '--b', 'Content-Type: text/plain', '', 'I could not deliver your message.', '',
+      '--b', 'Content-Type: message/delivery-status', '', 'Reporting-MTA: dns; mx.acme.test', '',
+      'Final-Recipient: rfc822; gone@example.com', 'Action: failed', 'Status: 5.1.1', '', '--b--', '',
+    ].join('\r\n'));
+    await postInbound(h, bounce);
+    await h.drain();
+    const list = (await h.app.inject({ method: 'GET', url: '/api/tickets', headers: h.auth })).json();
+    expect(list.tickets[0].customerEmail).toBe('mailer-daemon@unknown.invalid');
+    const detail = (await h.app.inject({ method: 'GET', url: `/api/tickets/${list.tickets[0].id}`, headers: h.auth })).json();
+    expect(detail.messages[0].flags.bounce).toBe(true);
+  });
+});

@@ -85,3 +85,14 @@ describe('cheap scans', () => {
     expect(parseMessageIdList('a@x, b@y')).toEqual(['a@x', 'b@y']);
   });
 });
+
+describe('bare CR line endings', () => {
+  it('parses a CR-only message like its CRLF twin', async () => {
+    const lines = ['From: Old Mac <mac@example.com>', 'Subject: classic', 'Content-Type: text/plain', '', 'line one', 'line two'];
+    const cr = await parseMessage(Buffer.from(lines.join('\r')));
+    const crlf = await parseMessage(Buffer.from(lines.join('\r\n')));
+    expect(cr.from).toEqual(crlf.from);
+    expect(cr.subject).toBe('classic');
+    expect(cr.text.replace(/\r?\n/g, '\n')).toBe(crlf.text.replace(/\r?\n/g, '\n'));
+  });
+});
