@@ -46,7 +46,7 @@ export const startServer = async (opts: StartServerOptions): Promise<RunningServ
   });
   const stopModules = await startModules(services, mods, 'server');
   if (opts.runWorker !== false) {
-    runIntakeWorker({ queue: services.queue, deps: services.intake, effects: services.effects, concurrency: config.intakeConcurrency, log });
+    runIntakeWorker({ queue: services.queue, deps: services.intake, effects: services.effects, emitTicketEvents: services.emitTicketEvents, concurrency: config.intakeConcurrency, log });
   }
   const recovered = await recoverIntake({ db: services.db, queue: services.queue });
   if (recovered > 0) log.info({ recovered }, 'intake: re-queued unfinished messages from before the restart');

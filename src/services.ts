@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createQueueDriver } from './queue/create-queue-driver.js';
 import type { QueueDriver } from './queue/queue-driver.js';
 import { ensureSecrets } from './secrets.js';
+import { runTicketHooks, type TicketEventHook, type TicketEventRecord } from './tickets/ticket-events.js';
 import { createLiveDecider, type LiveDecider } from './decide/live-decider.js';
 
 export type Services = {
@@ -27,6 +28,10 @@ export type Services = {
   intake: IntakeDeps;
   /** run after each message is filed (acknowledgements, SLA clocks, webhooks); modules append to it */
   effects: IntakeEffect[];
+  /** called after commit with every ticket event (src/tickets/ticket-events.ts); modules append to it */
+  ticketHooks: TicketEventHook[];
+  /** hands events to the hooks; failures are logged */
+  emitTicketEvents: (events: TicketEventRecord[]) => Promise<void>;
   close: () => Promise<void>;
 };
 
@@ -69,11 +74,14 @@ export const createServices = async (opts: CreateServicesOptions): Promise<Servi
     decide: opts.decide ?? ((input) => decider.decide(input)),
     classify: (text) => decider.classify(text),
   };
+  const ticketHooks: TicketEventHook[] = [];
   return {
     config,
     secrets: { apiToken: secrets.apiToken, inboundSecret: secrets.inboundSecret },
     db, blobs, queue, clock, log, decider, intake,
     effects: [],
+    ticketHooks,
+    emitTicketEvents: (events) => runTicketHooks(ticketHooks, events, (err, e) => log.error({ err, ticketId: e.ticketId, type: e.type }, 'ticket hook failed')),
     async close() {
       decider.close();
       await queue.close();

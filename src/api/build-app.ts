@@ -16,7 +16,7 @@ import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { inboundRoutes } from './routes/inbound.js';
 import { intakeRoutes } from './routes/intake.js';
 import { messageRoutes } from './routes/messages.js';
-import { ticketRoutes } from './routes/tickets.js';
+import { ticketRoutes, ticketUpdateRoutes } from './routes/tickets.js';
 import { ErrorResponse, type App } from './types.js';
 
 /** JSON bodies of ordinary API calls; raw mail has its own limit (MAILROOM_MAX_MESSAGE_BYTES). */
@@ -40,6 +40,8 @@ export const buildApp = async (services: Services, opts: BuildAppOptions = {}): 
   const app = Fastify({
     loggerInstance: services.log,
     bodyLimit: API_BODY_LIMIT,
+    // Unknown keys are an error the caller should see, not something to drop silently.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     logController: new LogController({ disableRequestLogging: services.config.logLevel !== 'debug' && services.config.logLevel !== 'trace' }),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
@@ -70,6 +72,7 @@ export const buildApp = async (services: Services, opts: BuildAppOptions = {}): 
   await formRoutes(app, services);
   await inboundRoutes(app, services);
   await ticketRoutes(app, services);
+  await ticketUpdateRoutes(app, services);
   await messageRoutes(app, services);
   await intakeRoutes(app, services);
   for (const module of opts.modules ?? []) await module(app, services);

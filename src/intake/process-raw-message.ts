@@ -12,7 +12,8 @@
 import { eq, sql } from 'drizzle-orm';
 import type { BlobStore } from '../db/blob-store.js';
 import type { Db } from '../db/connection.js';
-import { attachments, customers, messages, rawMessages, ticketEvents, tickets } from '../db/schema/index.js';
+import { attachments, customers, messages, rawMessages, tickets } from '../db/schema/index.js';
+import { insertTicketEvents, type TicketEventRecord } from '../tickets/ticket-events.js';
 import type { TicketStatus } from '../db/schema/index.js';
 import type { FormConfig, MailboxConfig } from '../config.js';
 import type { Clock } from '../clock.js';
@@ -59,6 +60,8 @@ export type ProcessResult =
     messageRowId: number;
     ticketCreated: boolean;
     reopened: boolean;
+    /** the ticket events this filing wrote */
+    events: TicketEventRecord[];
     channel: Channel;
     mailbox: string | null;
     customerEmail: string;
@@ -289,13 +292,14 @@ export const processRawMessage = async ({ rawMessageId, deps }: { rawMessageId: 
       }))).run();
     }
     events.push({ type: 'message_received', data: { messageId: messageRow.id, from: senderEmail, automated, signals: flags.signals } });
-    tx.insert(ticketEvents).values(events.map((e) => ({ ticketId, type: e.type, data: e.data, at: receivedAt }))).run();
+    const records: TicketEventRecord[] = events.map((e) => ({ ticketId, type: e.type, actor: 'system', data: e.data, at: receivedAt }));
+    insertTicketEvents(tx, records);
     tx.update(rawMessages).set({ state: 'processed', error: null, processedAt: deps.clock.now() }).where(eq(rawMessages.id, rawMessageId)).run();
     deps.beforeCommit?.();
-    return { ticketId, messageRowId: messageRow.id, ticketCreated, reopened };
+    return { ticketId, messageRowId: messageRow.id, ticketCreated, reopened, events: records };
   }, { behavior: 'immediate' });
   db.$client.pragma('synchronous = NORMAL');
-  let filed: { ticketId: number; messageRowId: number; ticketCreated: boolean; reopened: boolean } | null;
+  let filed: ReturnType<typeof fileTransaction>;
   try {
     filed = fileTransaction();
   } finally {

@@ -8,10 +8,13 @@ import { rawMessages } from '../db/schema/index.js';
 import { intakeJob } from '../queue/jobs.js';
 import type { QueueDriver } from '../queue/queue-driver.js';
 import type { Logger } from '../logger.js';
+import type { TicketEventRecord } from '../tickets/ticket-events.js';
 import { processRawMessage, type IntakeDeps, type IntakeEffect } from './process-raw-message.js';
 
 export type RunIntakeWorkerOptions = {
   queue: QueueDriver;
+  /** after commit: hand the filing's ticket events to the ticket hooks */
+  emitTicketEvents?: (events: TicketEventRecord[]) => Promise<void>;
   deps: IntakeDeps;
   effects: IntakeEffect[];
   concurrency: number;
@@ -19,7 +22,7 @@ export type RunIntakeWorkerOptions = {
 };
 
 /** Registers the intake handler. Effects run after commit; an effect's failure is logged, never retried into a second filing. */
-export const runIntakeWorker = ({ queue, deps, effects, concurrency, log }: RunIntakeWorkerOptions): void => {
+export const runIntakeWorker = ({ queue, deps, effects, concurrency, log, emitTicketEvents }: RunIntakeWorkerOptions): void => {
   queue.work(intakeJob, async ({ rawMessageId }, ctx) => {
     const result = await processRawMessage({ rawMessageId, deps });
     if (result.status === 'quarantined') {
@@ -31,6 +34,7 @@ export const runIntakeWorker = ({ queue, deps, effects, concurrency, log }: RunI
       return;
     }
     log.info({ rawMessageId, ticketId: result.ticketId, created: result.ticketCreated, queue: result.decision.queue, attempt: ctx.attempt }, 'intake: filed');
+    await emitTicketEvents?.(result.events);
     for (const effect of effects) {
       try {
         await effect(result);

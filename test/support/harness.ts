@@ -81,7 +81,7 @@ export const createHarness = async (opts: HarnessOptions = {}): Promise<Harness>
   });
   await app.ready();
   const stopModules = await startModules(services, mods, 'server');
-  if (!opts.noWorker) runIntakeWorker({ queue: services.queue, deps: services.intake, effects: services.effects, concurrency: 2, log: services.log });
+  if (!opts.noWorker) runIntakeWorker({ queue: services.queue, deps: services.intake, effects: services.effects, emitTicketEvents: services.emitTicketEvents, concurrency: 2, log: services.log });
   return {
     dir, config, services, app, clock,
     auth: { authorization: `Bearer ${API_TOKEN}` },

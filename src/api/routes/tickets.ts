@@ -4,6 +4,7 @@ import { tickets, customers, TICKET_STATUSES } from '../../db/schema/index.js';
 import { AppError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { getTicket } from '../../tickets/get-ticket.js';
+import { updateTicket, type TicketChanges } from '../../tickets/update-ticket.js';
 import { bearerSecurity, IdParams, Paging, type App } from '../types.js';
 
 const TicketSummary = Type.Object({
@@ -55,5 +56,33 @@ export const ticketRoutes = async (app: App, services: Services): Promise<void> 
     const found = getTicket({ db, ticketId: request.params.id });
     if (!found) throw new AppError('NOT_FOUND', `No ticket ${request.params.id}`);
     return found;
+  });
+};
+
+const TicketPatch = Type.Object({
+  status: Type.Optional(Type.Union(TICKET_STATUSES.map((s) => Type.Literal(s)))),
+  category: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
+  priority: Type.Optional(Type.Union(['low', 'normal', 'high', 'urgent'].map((p) => Type.Literal(p)))),
+  queue: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  assignee: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
+  addTags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 20 })),
+  removeTags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 20 })),
+  reason: Type.Optional(Type.String({ maxLength: 500 })),
+}, { additionalProperties: false, minProperties: 1 });
+
+export const ticketUpdateRoutes = async (app: App, services: Services): Promise<void> => {
+  app.patch('/api/tickets/:id', {
+    schema: {
+      tags: ['tickets'], summary: 'Change status, category, priority, queue, assignee or tags; each change is an event',
+      description: 'Send `X-Mailroom-Actor: <agent id>` to record who changed it (default `api`). A new category is also a training example for the classifier.',
+      security: bearerSecurity, params: IdParams, body: TicketPatch,
+      response: { 200: Type.Object({ id: Type.Integer(), events: Type.Array(Type.Object({ type: Type.String(), data: Type.Object({}, { additionalProperties: true }) })) }), 404: { $ref: 'ErrorResponse#' } },
+    },
+  }, async (request) => {
+    const actorHeader = request.headers['x-mailroom-actor'];
+    const actor = typeof actorHeader === 'string' && /^[\w.@+-]{1,100}$/.test(actorHeader) ? actorHeader : 'api';
+    const events = updateTicket({ db: services.db, ticketId: request.params.id, changes: request.body as TicketChanges, actor, now: services.clock.now() });
+    await services.emitTicketEvents(events);
+    return { id: request.params.id, events: events.map((e) => ({ type: e.type, data: e.data })) };
   });
 };

@@ -34,7 +34,7 @@ export const command: Command = {
     const config = loadConfig(process.env);
     const services = await createServices({ config, log: createLogger(values.json ? 'silent' : 'warn') });
     const inline = services.queue.kind === 'inline';
-    if (inline) runIntakeWorker({ queue: services.queue, deps: services.intake, effects: services.effects, concurrency: config.intakeConcurrency, log: services.log });
+    if (inline) runIntakeWorker({ queue: services.queue, deps: services.intake, effects: services.effects, emitTicketEvents: services.emitTicketEvents, concurrency: config.intakeConcurrency, log: services.log });
 
     const summary = { source: target, kind, accepted: 0, duplicates: 0, failed: 0, processed: 0, quarantined: 0, failures: [] as Array<{ item: string; reason: string }> };
     const ids: number[] = [];

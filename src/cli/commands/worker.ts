@@ -17,7 +17,7 @@ export const command: Command = {
     const services = await createServices({ config });
     services.decider.watch();
     const stopModules = await startModules(services, modules, 'worker');
-    runIntakeWorker({ queue: services.queue, deps: services.intake, effects: services.effects, concurrency: config.intakeConcurrency, log: services.log });
+    runIntakeWorker({ queue: services.queue, deps: services.intake, effects: services.effects, emitTicketEvents: services.emitTicketEvents, concurrency: config.intakeConcurrency, log: services.log });
     services.log.info({ concurrency: config.intakeConcurrency }, 'worker: consuming intake jobs');
     const stop = async () => { await stopModules(); await services.close(); process.exit(0); };
     process.once('SIGINT', () => void stop());
