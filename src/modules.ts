@@ -1,4 +1,7 @@
 /** Every module of this installation, in start order. Add one line per module. */
 import type { MailroomModule } from './module.js';
+import { mailModules } from './mailbox/mailbox-module.js';
 
-export const modules: MailroomModule[] = [];
+export const modules: MailroomModule[] = [
+  ...mailModules,
+];
