@@ -2,3 +2,4 @@
 export * from './intake.js';
 export * from './mailbox.js';
 export * from './outbound.js';
+export * from './sla.js';
