@@ -30,8 +30,14 @@ export const command: Command = {
     }
     if (values['env-file']) process.loadEnvFile(values['env-file']);
     const target = positionals[0];
-    const kind = detectMailSource(target);
     const config = loadConfig(process.env);
+    let kind: ReturnType<typeof detectMailSource>;
+    try {
+      kind = detectMailSource(target);
+    } catch (err) {
+      console.error(`mailroom import: ${(err as Error).message}`);
+      return 1;
+    }
     const services = await createServices({ config, log: createLogger(values.json ? 'silent' : 'warn') });
     const inline = services.queue.kind === 'inline';
     if (inline) runIntakeWorker({ queue: services.queue, deps: services.intake, effects: services.effects, emitTicketEvents: services.emitTicketEvents, concurrency: config.intakeConcurrency, log: services.log });
