@@ -13,7 +13,7 @@
  * Pure: no clock (time is `input.now`), no environment, no database.
  */
 import { applyPatch, evaluateRules } from '../rules/evaluate-rules.js';
-import type { RuleContext, RuleSet, RulesTrace, SingleValuedAction, SlaEventFacts } from '../rules/rule-types.js';
+import type { RuleContext, RuleSet, RulesTrace, SingleValuedAction, SlaEventFacts, TraceDetail } from '../rules/rule-types.js';
 import { DEFAULT_TRIAGE_QUEUE } from './types.js';
 import type { Decision, DecisionInput, DecisionTrace } from './types.js';
 
@@ -38,6 +38,8 @@ export type DecideOptions = {
   context: RuleContext;
   defaults?: DecisionDefaults;
   stages?: DecideStages;
+  /** how much of the rules trace to build (default `full`); the decision does not depend on it */
+  traceDetail?: TraceDetail;
 };
 
 /** The decision trace with the rules part typed. */
@@ -63,7 +65,7 @@ export const initialDecision = (input: DecisionInput, defaults: DecisionDefaults
 };
 
 const describeRules = (trace: RulesTrace): string => {
-  const total = trace.rules.length;
+  const total = trace.total;
   if (trace.matched.length === 0) return `rules ${trace.ruleSetVersion}: none of ${total} matched`;
   const stop = trace.stoppedBy ? `; stopped by ${trace.stoppedBy}` : '';
   return `rules ${trace.ruleSetVersion}: ${trace.matched.length} of ${total} matched (${trace.matched.join(', ')})${stop}`;
@@ -96,9 +98,9 @@ const summarize = (decision: Decision, setBy: Partial<Record<SingleValuedAction,
  * Decides one message: rules over the defaults, then the assignment and SLA stages when given.
  * The queue is never empty: whatever happens, the message lands in a queue.
  */
-export const decide = ({ input, ruleSet, context, defaults, stages }: DecideOptions): DecideResult => {
+export const decide = ({ input, ruleSet, context, defaults, stages, traceDetail }: DecideOptions): DecideResult => {
   const base = initialDecision(input, defaults);
-  const { patch, trace: rulesTrace, setBy } = evaluateRules({ ruleSet, input, context, basePriority: base.priority });
+  const { patch, trace: rulesTrace, setBy } = evaluateRules({ ruleSet, input, context, basePriority: base.priority, detail: traceDetail });
   let decision = applyPatch(base, patch);
   const summary = [describeRules(rulesTrace), ...summarize(decision, setBy, input)];
 

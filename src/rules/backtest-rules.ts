@@ -13,7 +13,7 @@
 import { decide } from '../decide/decide.js';
 import type { DecideStages, DecideTrace, DecisionDefaults } from '../decide/decide.js';
 import type { Decision, DecisionInput } from '../decide/types.js';
-import type { RuleContext, RuleSet } from './rule-types.js';
+import type { RuleContext, RuleSet, TraceDetail } from './rule-types.js';
 
 /** One stored message: what it looked like to the decision stages, and what was decided then. */
 export type BacktestRecord = {
@@ -75,16 +75,18 @@ export type CompareDecisionsOptions = {
   ruleSet: RuleSet;
   context: RuleContext;
   stages?: DecideStages;
+  /** default `full` (shadow mode stores it); backtests use `none` */
+  traceDetail?: TraceDetail;
 };
 
 /**
  * Shadow mode for one message: decide with the candidate rules and list what differs from the decision
  * that was made. An empty `changes` means the candidate agrees.
  */
-export const compareDecisions = ({ record, ruleSet, context, stages }: CompareDecisionsOptions): {
+export const compareDecisions = ({ record, ruleSet, context, stages, traceDetail }: CompareDecisionsOptions): {
   decision: Decision; trace: DecideTrace; changes: DecisionChange[];
 } => {
-  const { decision, trace } = decide({ input: record.input, ruleSet, context, defaults: record.defaults, stages });
+  const { decision, trace } = decide({ input: record.input, ruleSet, context, defaults: record.defaults, stages, traceDetail });
   return { decision, trace, changes: diffDecisions(record.current, decision) };
 };
 
@@ -114,7 +116,8 @@ export const createBacktest = ({ ruleSet, context, sampleLimit = 5, stages }: Ba
 
   return {
     add(record) {
-      const { decision, trace, changes } = compareDecisions({ record, ruleSet, context, stages });
+      // Samples need only the names of the matched rules: same decisions, no per-rule trace to build.
+      const { decision, trace, changes } = compareDecisions({ record, ruleSet, context, stages, traceDetail: 'none' });
       total += 1;
       if (changes.length > 0) changed += 1;
       const key = `${record.current.queue}\0${decision.queue}`;

@@ -17,10 +17,11 @@ import type { Decision, DecisionInput, Priority, WebhookAction } from '../decide
 import { PRIORITIES } from '../decide/types.js';
 import { MAX_TRACE_LIST, MAX_TRACE_STRING } from './rule-types.js';
 import type {
-  ActionName, ActionTrace, CompiledCondition, CompiledTest, ConditionTrace, FactsView, FieldSource, FieldValue, RuleContext,
-  RuleEvent, RuleSet, RuleTrace, RulesTrace, SingleValuedAction, SlaEventFacts, TestTrace,
+  ActionName, ActionTrace, CompiledCondition, CompiledTest, ConditionTrace, FactsView, FieldSource, FieldValue, NodeRunner, RuleContext,
+  RuleEvent, RuleSet, RuleTrace, RulesTrace, SingleValuedAction, SlaEventFacts, TestTrace, TraceDetail,
 } from './rule-types.js';
 import { SINGLE_VALUED_ACTIONS } from './rule-types.js';
+import { FIELD_SLOTS } from './fields.js';
 
 /** What the rules set; absent keys were not touched by any matching rule. */
 export type DecisionPatch = {
@@ -46,6 +47,12 @@ export type EvaluateRulesOptions = {
   event?: SlaEventFacts | null;
   /** where `priority: raise` starts from; default: the ticket's priority, else `normal` */
   basePriority?: Priority;
+  /**
+   * How much the trace holds: `full` (default) every rule with every condition's actual value and
+   * result; `matched` only the rules that matched; `none` only their names (backtests). The decision
+   * is the same either way: the trace is built after evaluation, from what it recorded.
+   */
+  detail?: TraceDetail;
 };
 
 export type EvaluateRulesResult = {
@@ -63,16 +70,40 @@ const lower = (value: FieldValue): FieldValue => {
 
 /** The facts of one evaluation: each field is read once, and lower-cased once when a test needs it. */
 class Facts implements FactsView {
-  private readonly raw = new Map<string, FieldValue>();
-  private readonly folded = new Map<string, FieldValue>();
+  // Fixed fields live in arrays by slot (undefined: not read yet); headers in maps by name.
+  private readonly raw: Array<FieldValue | undefined> = new Array(FIELD_SLOTS);
+  private readonly folded: Array<FieldValue | undefined> = new Array(FIELD_SLOTS);
+  private rawByName: Map<string, FieldValue> | null = null;
+  private foldedByName: Map<string, FieldValue> | null = null;
+  private previews: Map<string, string> | null = null;
 
   constructor(readonly input: DecisionInput, readonly context: RuleContext, readonly event: SlaEventFacts | null) {}
 
+  /** The head of a long text, cut once per field and evaluation (many tests may show it). */
+  preview(name: string, raw: string): string {
+    this.previews ??= new Map();
+    let preview = this.previews.get(name);
+    if (preview === undefined) {
+      preview = cut(raw, -1);
+      this.previews.set(name, preview);
+    }
+    return preview;
+  }
+
   get(field: FieldSource, lowercase: boolean): FieldValue {
-    const cache = lowercase ? this.folded : this.raw;
+    const { slot } = field;
+    if (slot !== undefined) {
+      const cache = lowercase ? this.folded : this.raw;
+      const hit = cache[slot];
+      if (hit !== undefined) return hit;
+      const value = lowercase ? lower(this.get(field, false)) : field.value(this) ?? null;
+      cache[slot] = value;
+      return value;
+    }
+    const cache = lowercase ? (this.foldedByName ??= new Map()) : (this.rawByName ??= new Map());
     const hit = cache.get(field.name);
-    if (hit !== undefined || cache.has(field.name)) return hit as FieldValue;
-    const value = lowercase ? lower(this.get(field, false)) : field.value(this);
+    if (hit !== undefined) return hit;
+    const value = lowercase ? lower(this.get(field, false)) : field.value(this) ?? null;
     cache.set(field.name, value);
     return value;
   }
@@ -86,28 +117,77 @@ const cut = (s: string, at: number): string => {
   return `…${s.slice(start, end)}${end < s.length ? '…' : ''}`;
 };
 
-/** The actual value for the trace: long text cut around the first match, long lists cut to their head. */
-const traceValue = (test: CompiledTest, value: FieldValue, matched: boolean): FieldValue => {
-  if (typeof value === 'string') {
-    return value.length <= MAX_TRACE_STRING ? value : cut(value, matched ? test.locate(value) : -1);
+/**
+ * The actual value for the trace: long text cut around the first match (or to its head when there is
+ * none), long lists cut to their head. `checked` is the value as the test saw it (maybe lower-cased).
+ */
+const traceValue = (test: CompiledTest, facts: Facts, raw: FieldValue, checked: FieldValue, matched: boolean): FieldValue => {
+  if (typeof raw === 'string') {
+    if (raw.length <= MAX_TRACE_STRING) return raw;
+    return matched ? cut(raw, test.locate(checked as string)) : facts.preview(test.source.name, raw);
   }
-  if (Array.isArray(value)) {
-    const needsCut = value.length > MAX_TRACE_LIST || value.some((v) => v.length > MAX_TRACE_STRING);
-    if (!needsCut) return value;
-    const head = value.slice(0, MAX_TRACE_LIST).map((v) => cut(v, matched ? test.locate(v) : -1));
-    return value.length > MAX_TRACE_LIST ? [...head, `… +${value.length - MAX_TRACE_LIST} more`] : head;
+  if (Array.isArray(raw)) {
+    if (raw.length <= MAX_TRACE_LIST && raw.every((v) => v.length <= MAX_TRACE_STRING)) return raw;
+    const head = raw.slice(0, MAX_TRACE_LIST).map((v, i) => cut(v, matched ? test.locate((checked as readonly string[])[i]) : -1));
+    return raw.length > MAX_TRACE_LIST ? [...head, `… +${raw.length - MAX_TRACE_LIST} more`] : head;
   }
-  return value;
+  return raw;
 };
 
-const evaluateTest = (test: CompiledTest, facts: Facts): TestTrace => {
-  const result = test.check(facts.get(test.source, test.lowercase));
+// Evaluation records each condition node's result in one byte array (see CompiledRule.nodeOffset);
+// the trace is built from it afterwards. Deciding and explaining thus share one evaluation, and a
+// caller that needs less detail (a backtest over 100,000 messages) does not pay for building it.
+const NOT_EVALUATED = 0;
+const FALSE = 1;
+const TRUE = 2;
+
+// Conditions are compiled into closures (one per node, built at load by validate-rules.ts): evaluating
+// a rule is a chain of direct calls, with no dispatch on the node's kind per message.
+
+/** The evaluator of a field test. */
+export const testRunner = (source: FieldSource, lowercase: boolean, check: (value: FieldValue) => boolean, id: number): NodeRunner =>
+  (facts, results, base) => {
+    const result = check(facts.get(source, lowercase));
+    results[base + id] = result ? TRUE : FALSE;
+    return result;
+  };
+
+/** The evaluator of `all` (stops at the first false) or `any` (stops at the first true). */
+export const groupRunner = (kind: 'all' | 'any', conditions: readonly CompiledCondition[], id: number): NodeRunner => {
+  const runs = conditions.map((c) => c.run);
+  const decisive = kind === 'any';
+  return (facts, results, base) => {
+    let result = !decisive;
+    for (let i = 0; i < runs.length; i += 1) {
+      if (runs[i](facts, results, base) === decisive) {
+        result = decisive;
+        break;
+      }
+    }
+    results[base + id] = result ? TRUE : FALSE;
+    return result;
+  };
+};
+
+/** The evaluator of `not`. */
+export const notRunner = (condition: CompiledCondition, id: number): NodeRunner => {
+  const inner = condition.run;
+  return (facts, results, base) => {
+    const result = !inner(facts, results, base);
+    results[base + id] = result ? TRUE : FALSE;
+    return result;
+  };
+};
+
+const testTrace = (test: CompiledTest, facts: Facts, result: boolean): TestTrace => {
+  const checked = facts.get(test.source, test.lowercase);
+  const raw = test.lowercase ? facts.get(test.source, false) : checked;
   const trace: TestTrace = {
     kind: 'test',
     field: test.field,
     op: test.op,
     expected: test.expected,
-    actual: traceValue(test, facts.get(test.source, false), result),
+    actual: traceValue(test, facts, raw, checked, result),
     result,
     line: test.location.line,
   };
@@ -115,34 +195,18 @@ const evaluateTest = (test: CompiledTest, facts: Facts): TestTrace => {
   return trace;
 };
 
-/** Evaluates one condition; `all` stops at the first false, `any` at the first true (the rest: not_evaluated). */
-const evaluateCondition = (condition: CompiledCondition, facts: Facts): ConditionTrace => {
+/** The trace of one condition from the recorded results; skipped subtrees use their frozen skeleton. */
+const conditionTrace = (condition: CompiledCondition, facts: Facts, results: Uint8Array, base: number): ConditionTrace => {
+  const recorded = results[base + condition.id];
+  if (recorded === NOT_EVALUATED) return condition.skipped;
+  const result = recorded === TRUE;
   switch (condition.kind) {
     case 'test':
-      return evaluateTest(condition, facts);
-    case 'not': {
-      const inner = evaluateCondition(condition.condition, facts);
-      return { kind: 'not', result: inner.result !== true, condition: inner };
-    }
-    default: {
-      const decisive = condition.kind === 'any';
-      const conditions: ConditionTrace[] = [];
-      let result = !decisive;
-      let decided = false;
-      for (const child of condition.conditions) {
-        if (decided) {
-          conditions.push(child.skipped);
-          continue;
-        }
-        const trace = evaluateCondition(child, facts);
-        conditions.push(trace);
-        if (trace.result === decisive) {
-          result = decisive;
-          decided = true;
-        }
-      }
-      return { kind: condition.kind, result, conditions };
-    }
+      return testTrace(condition, facts, result);
+    case 'not':
+      return { kind: 'not', result, condition: conditionTrace(condition.condition, facts, results, base) };
+    default:
+      return { kind: condition.kind, result, conditions: condition.conditions.map((c) => conditionTrace(c, facts, results, base)) };
   }
 };
 
@@ -150,14 +214,20 @@ const raise = (priority: Priority): Priority => PRIORITIES[Math.min(PRIORITIES.i
 
 type Setter = { rule: string; trace: ActionTrace; absolute: boolean };
 
+const DISABLED = 1;
+const NOT_MATCHED = 2;
+const MATCHED = 3;
+
 /**
  * Runs the rules of one event over one input. See the header for order and conflict resolution.
  */
-export const evaluateRules = ({ ruleSet, input, context, event = null, basePriority }: EvaluateRulesOptions): EvaluateRulesResult => {
+export const evaluateRules = ({ ruleSet, input, context, event = null, basePriority, detail = 'full' }: EvaluateRulesOptions): EvaluateRulesResult => {
   const eventName: RuleEvent = event?.name ?? 'message';
   const facts = new Facts(input, context, event);
   const rules = ruleSet.byEvent[eventName];
-  const traces: RuleTrace[] = [];
+  const results = new Uint8Array(ruleSet.nodeCount);
+  const outcomes = new Uint8Array(rules.length);
+  const actionTraces = new Map<number, ActionTrace[]>();
   const matched: string[] = [];
   const setters = new Map<SingleValuedAction, Setter[]>();
   const patch: DecisionPatch = { tags: [], webhooks: [] };
@@ -166,21 +236,17 @@ export const evaluateRules = ({ ruleSet, input, context, event = null, basePrior
   let priority: Priority = basePriority ?? input.ticket.priority ?? 'normal';
   let stoppedBy: string | null = null;
 
-  for (const rule of rules) {
-    const head = { rule: rule.name, file: rule.location.file, line: rule.location.line };
-    if (stoppedBy !== null) {
-      traces.push({ ...head, outcome: 'not_evaluated', condition: null });
-      continue;
-    }
+  for (let i = 0; i < rules.length && stoppedBy === null; i += 1) {
+    const rule = rules[i];
     if (!rule.enabled) {
-      traces.push({ ...head, outcome: 'disabled', condition: null });
+      outcomes[i] = DISABLED;
       continue;
     }
-    const condition = rule.condition ? evaluateCondition(rule.condition, facts) : null;
-    if (condition !== null && condition.result !== true) {
-      traces.push({ ...head, outcome: 'not_matched', condition });
+    if (rule.condition !== null && !rule.condition.run(facts, results, rule.nodeOffset)) {
+      outcomes[i] = NOT_MATCHED;
       continue;
     }
+    outcomes[i] = MATCHED;
     matched.push(rule.name);
     const actions: ActionTrace[] = [];
     for (const key of Object.keys(rule.actions) as ActionName[]) {
@@ -210,7 +276,7 @@ export const evaluateRules = ({ ruleSet, input, context, event = null, basePrior
       list.push({ rule: rule.name, trace, absolute: !(action === 'priority' && value === 'raise') });
       setters.set(action, list);
     }
-    traces.push({ ...head, outcome: 'matched', condition, actions, ...(rule.stop ? { stop: true as const } : {}) });
+    actionTraces.set(i, actions);
     if (rule.stop) stoppedBy = rule.name;
   }
 
@@ -240,9 +306,29 @@ export const evaluateRules = ({ ruleSet, input, context, event = null, basePrior
     }
   }
 
+  const traces: RuleTrace[] = [];
+  for (let i = 0; i < rules.length && detail !== 'none'; i += 1) {
+    const outcome = outcomes[i];
+    if (detail === 'matched' && outcome !== MATCHED) continue;
+    const rule = rules[i];
+    // One literal per outcome (no spreads): this runs for every rule of every message.
+    if (outcome === NOT_EVALUATED || outcome === DISABLED) {
+      traces.push({ rule: rule.name, file: rule.location.file, line: rule.location.line, outcome: outcome === DISABLED ? 'disabled' : 'not_evaluated', condition: null });
+      continue;
+    }
+    const condition = rule.condition === null ? null : conditionTrace(rule.condition, facts, results, rule.nodeOffset);
+    if (outcome === NOT_MATCHED) {
+      traces.push({ rule: rule.name, file: rule.location.file, line: rule.location.line, outcome: 'not_matched', condition });
+      continue;
+    }
+    const entry: RuleTrace = { rule: rule.name, file: rule.location.file, line: rule.location.line, outcome: 'matched', condition, actions: actionTraces.get(i) };
+    if (rule.stop) entry.stop = true;
+    traces.push(entry);
+  }
+
   return {
     patch,
-    trace: { ruleSetVersion: ruleSet.version, event: eventName, rules: traces, matched, stoppedBy },
+    trace: { ruleSetVersion: ruleSet.version, event: eventName, detail, total: rules.length, rules: traces, matched, stoppedBy },
     setBy,
   };
 };

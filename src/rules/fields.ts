@@ -83,7 +83,10 @@ export const FIELDS: readonly FieldDefinition[] = Object.freeze([
   field({ name: 'time.hour', type: 'number', summary: 'the hour now, 0 to 23', value: (f) => localNow(f)?.hour ?? null }),
   field({ name: 'sla.clock', type: 'text', summary: 'in sla.* rules: the clock at risk (first_response, next_response, resolution)', events: ['sla.warning', 'sla.breach'], value: (f) => f.event?.clock ?? null }),
   field({ name: 'sla.policy', type: 'text', summary: 'in sla.* rules: the policy whose target is at risk', events: ['sla.warning', 'sla.breach'], value: (f) => f.event?.policy ?? null }),
-]);
+].map((definition, slot) => Object.freeze({ ...definition, slot })));
+
+/** How many fixed fields there are (an evaluation's cache size). */
+export const FIELD_SLOTS = FIELDS.length;
 
 const BY_NAME = new Map(FIELDS.map((f) => [f.name, f]));
 

@@ -46,6 +46,7 @@ export const compileRuleSet = ({ sources, known }: CompileRuleSetOptions): LoadR
   const files: RuleFileSummary[] = [];
   const firstByName = new Map<string, CompiledRule>();
   const version = createHash('sha256');
+  let nodeCount = 0;
 
   for (const source of sorted) {
     version.update(`${path.basename(source.file)}\0${source.text}\0`);
@@ -56,7 +57,7 @@ export const compileRuleSet = ({ sources, known }: CompileRuleSetOptions): LoadR
     }
     files.push(Object.freeze({ file: source.file, sha256: sha256(source.text), rules: result.rules.length }));
     for (const validated of result.rules) {
-      const rule: CompiledRule = Object.freeze({ ...validated, index: rules.length });
+      const rule: CompiledRule = Object.freeze({ ...validated, index: rules.length, nodeOffset: nodeCount });
       const first = firstByName.get(rule.name);
       if (first) {
         errors.push({
@@ -69,6 +70,7 @@ export const compileRuleSet = ({ sources, known }: CompileRuleSetOptions): LoadR
       }
       firstByName.set(rule.name, rule);
       rules.push(rule);
+      nodeCount += rule.nodeCount;
     }
   }
   if (rules.length > MAX_RULES) {
@@ -82,6 +84,7 @@ export const compileRuleSet = ({ sources, known }: CompileRuleSetOptions): LoadR
     files: Object.freeze(files),
     rules: Object.freeze(rules),
     byEvent: Object.freeze(byEvent),
+    nodeCount,
   });
   return { ok: true, ruleSet };
 };

@@ -16,6 +16,7 @@
 import { RE2JS } from 're2js';
 import type { FieldDefinition } from './fields.js';
 import { didYouMean } from './did-you-mean.js';
+import { regexPrefilter } from './regex-prefilter.js';
 import { MAX_RULE_REGEX_LENGTH } from './rule-types.js';
 import type { FieldType, FieldValue, OperatorName, RuleErrorCode } from './rule-types.js';
 
@@ -41,6 +42,7 @@ export type PreparedTest = {
   expected: unknown;
   lowercase: boolean;
   check: (value: FieldValue) => boolean;
+  /** index of the first match in a string as `check` sees it (lower-cased when `lowercase`); -1 when none */
   locate: (value: string) => number;
 };
 
@@ -162,36 +164,40 @@ const compileText = (field: FieldDefinition, op: OperatorName, raw: unknown, cas
     case 'in': {
       const wanted = new Set(written.map(fold));
       const one = wanted.size === 1 ? ((w: string) => (s: string) => s === w)([...wanted][0]) : (s: string) => wanted.has(s);
-      return { ok: true, value: { expected, lowercase, check: overValue(field.type, one), locate: (s) => (one(fold(s)) ? 0 : -1) } };
+      return { ok: true, value: { expected, lowercase, check: overValue(field.type, one), locate: (s) => (one(s) ? 0 : -1) } };
     }
     case 'contains': {
       const needles = written.map(fold);
       const one = needles.length === 1 ? ((n: string) => (s: string) => s.includes(n))(needles[0]) : (s: string) => needles.some((n) => s.includes(n));
-      return { ok: true, value: { expected, lowercase, check: overValue(field.type, one), locate: (s) => firstIndex(fold(s), needles) } };
+      return { ok: true, value: { expected, lowercase, check: overValue(field.type, one), locate: (s) => firstIndex(s, needles) } };
     }
     case 'starts_with': {
       const prefixes = written.map(fold);
       const one = (s: string): boolean => prefixes.some((p) => s.startsWith(p));
-      return { ok: true, value: { expected, lowercase, check: overValue(field.type, one), locate: (s) => (one(fold(s)) ? 0 : -1) } };
+      return { ok: true, value: { expected, lowercase, check: overValue(field.type, one), locate: (s) => (one(s) ? 0 : -1) } };
     }
     case 'ends_with': {
       const suffixes = written.map(fold);
       const one = (s: string): boolean => suffixes.some((p) => s.endsWith(p));
       const locate = (s: string): number => {
-        const folded = fold(s);
-        const hit = suffixes.find((p) => folded.endsWith(p));
+        const hit = suffixes.find((p) => s.endsWith(p));
         return hit === undefined ? -1 : Math.max(0, s.length - hit.length);
       };
       return { ok: true, value: { expected, lowercase, check: overValue(field.type, one), locate } };
     }
     case 'matches': {
       const patterns: RE2JS[] = [];
+      const tests: Array<(s: string) => boolean> = [];
       for (let i = 0; i < written.length; i += 1) {
         const compiled = compileRegex(field, written[i], caseSensitive, written.length > 1 ? i : undefined);
         if (!compiled.ok) return compiled;
-        patterns.push(compiled.value);
+        const pattern = compiled.value;
+        patterns.push(pattern);
+        // RE2 only runs on text that contains a literal every match needs (see regex-prefilter.ts).
+        const prefilter = regexPrefilter(written[i], caseSensitive);
+        tests.push(prefilter ? (s) => prefilter(s) && pattern.test(s) : (s) => pattern.test(s));
       }
-      const one = patterns.length === 1 ? ((p: RE2JS) => (s: string) => p.test(s))(patterns[0]) : (s: string) => patterns.some((p) => p.test(s));
+      const one = tests.length === 1 ? tests[0] : (s: string) => tests.some((t) => t(s));
       const locate = (s: string): number => {
         let best = -1;
         for (const p of patterns) {

@@ -59,7 +59,12 @@ export type SourceLocation = { file: string; line: number; column: number };
 export type CompiledCondition = CompiledTest | CompiledGroup | CompiledNot;
 
 /** A field's raw value for one evaluation; see src/rules/fields.ts for every field. */
-export type FieldSource = Readonly<{ name: string; value: (facts: FactsView) => FieldValue }>;
+export type FieldSource = Readonly<{
+  name: string;
+  value: (facts: FactsView) => FieldValue;
+  /** internal: the fixed fields' cache position in an evaluation (headers have none) */
+  slot?: number;
+}>;
 
 /** What a field can see: the input, the context, the SLA event, and a per-evaluation cache. */
 export type FactsView = {
@@ -70,8 +75,17 @@ export type FactsView = {
   get: (field: FieldSource, lowercase: boolean) => FieldValue;
 };
 
+/**
+ * Internal: a compiled condition node's evaluator. It records its result (1 false, 2 true) at
+ * `results[base + id]` and returns it; nodes an `all` / `any` skipped stay 0 (not evaluated).
+ */
+export type NodeRunner = (facts: FactsView, results: Uint8Array, base: number) => boolean;
+
 export type CompiledTest = Readonly<{
   kind: 'test';
+  /** internal: this node's number within its rule (see CompiledRule.nodeOffset) */
+  id: number;
+  run: NodeRunner;
   field: string;
   fieldType: FieldType;
   op: OperatorName;
@@ -85,7 +99,7 @@ export type CompiledTest = Readonly<{
   lowercase: boolean;
   /** internal: the operator applied to the value read */
   check: (value: FieldValue) => boolean;
-  /** internal: index of the first match in a string, for trace excerpts; -1 when none */
+  /** internal: index of the first match in a string as `check` sees it, for trace excerpts; -1 when none */
   locate: (value: string) => number;
   /** internal: the frozen trace used when this test is not evaluated */
   skipped: TestTrace;
@@ -93,6 +107,8 @@ export type CompiledTest = Readonly<{
 
 export type CompiledGroup = Readonly<{
   kind: 'all' | 'any';
+  id: number;
+  run: NodeRunner;
   conditions: readonly CompiledCondition[];
   location: SourceLocation;
   skipped: GroupTrace;
@@ -100,6 +116,8 @@ export type CompiledGroup = Readonly<{
 
 export type CompiledNot = Readonly<{
   kind: 'not';
+  id: number;
+  run: NodeRunner;
   condition: CompiledCondition;
   location: SourceLocation;
   skipped: NotTrace;
@@ -140,6 +158,9 @@ export type CompiledRule = Readonly<{
   enabled: boolean;
   /** null: the rule has no `when` and matches every message (lint warns) */
   condition: CompiledCondition | null;
+  /** internal: how many condition nodes the rule has, and where they start in the set's numbering */
+  nodeCount: number;
+  nodeOffset: number;
   actions: RuleActions;
   stop: boolean;
 }>;
@@ -156,6 +177,8 @@ export type RuleSet = Readonly<{
   files: readonly RuleFileSummary[];
   rules: readonly CompiledRule[];
   byEvent: Readonly<Record<RuleEvent, readonly CompiledRule[]>>;
+  /** internal: condition nodes of all rules (the size of an evaluation's result array) */
+  nodeCount: number;
 }>;
 
 /**
@@ -256,11 +279,20 @@ export type RuleTrace = {
   stop?: true;
 };
 
+/**
+ * How much a rules trace holds: `full` every rule with every condition; `matched` only the matched
+ * rules (with their conditions and actions); `none` no per-rule entries (only `matched` names).
+ */
+export type TraceDetail = 'full' | 'matched' | 'none';
+
 /** `DecisionTrace.rules` */
 export type RulesTrace = {
   ruleSetVersion: string;
   event: RuleEvent;
-  /** rules for this event, in evaluation order */
+  detail: TraceDetail;
+  /** how many rules the set has for this event */
+  total: number;
+  /** rules for this event in evaluation order: all (`full`), the matched ones (`matched`), or none (`none`) */
   rules: RuleTrace[];
   matched: string[];
   stoppedBy: string | null;

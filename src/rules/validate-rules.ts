@@ -11,6 +11,7 @@ import { PRIORITIES } from '../decide/types.js';
 import { didYouMean } from './did-you-mean.js';
 import { FIELDS, resolveField } from './fields.js';
 import type { FieldDefinition } from './fields.js';
+import { groupRunner, notRunner, testRunner } from './evaluate-rules.js';
 import { OPERATORS, operatorIssue, prepareTest } from './operators.js';
 import {
   MAX_CONDITION_DEPTH, MAX_RULE_FILE_BYTES, RULE_EVENTS,
@@ -115,7 +116,7 @@ const isMapping = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** The rule compiled from one file, before the rule set gives it its global position. */
-export type ValidatedRule = Omit<CompiledRule, 'index'>;
+export type ValidatedRule = Omit<CompiledRule, 'index' | 'nodeOffset'>;
 
 export type ValidateRuleFileOptions = {
   /** the name errors and traces use for the file, e.g. `rules/10-routing.yaml` */
@@ -213,21 +214,26 @@ const reportZodIssues = (errors: FileErrors, root: unknown, base: readonly PathS
 // ---------------------------------------------------------------------------------------------
 // Conditions
 
-type ConditionScope = { errors: FileErrors; event: RuleEvent };
+/** `nodes` numbers the rule's condition nodes (each node's `id`), so evaluation can record results in one array. */
+type ConditionScope = { errors: FileErrors; event: RuleEvent; nodes: number };
 
 const freezeTrace = <T extends ConditionTrace>(trace: T): T => Object.freeze(trace);
 
-const group = (kind: 'all' | 'any', conditions: CompiledCondition[], location: SourceLocation): CompiledCondition =>
-  Object.freeze({
+const group = (scope: ConditionScope, kind: 'all' | 'any', conditions: CompiledCondition[], location: SourceLocation): CompiledCondition => {
+  const id = scope.nodes++;
+  return Object.freeze({
     kind,
+    id,
+    run: groupRunner(kind, conditions, id),
     conditions: Object.freeze(conditions),
     location,
     skipped: freezeTrace({ kind, result: 'not_evaluated', conditions: conditions.map((c) => c.skipped) }),
   });
+};
 
 /** `all` of several conditions, or the single one itself. */
-const allOf = (conditions: CompiledCondition[], location: SourceLocation): CompiledCondition =>
-  conditions.length === 1 ? conditions[0] : group('all', conditions, location);
+const allOf = (scope: ConditionScope, conditions: CompiledCondition[], location: SourceLocation): CompiledCondition =>
+  conditions.length === 1 ? conditions[0] : group(scope, 'all', conditions, location);
 
 const compileTestsForField = (
   scope: ConditionScope, field: FieldDefinition, raw: unknown, path: readonly PathSegment[],
@@ -242,8 +248,11 @@ const compileTestsForField = (
       return null;
     }
     const { value } = prepared;
+    const id = scope.nodes++;
     return Object.freeze({
       kind: 'test' as const,
+      id,
+      run: testRunner(field, value.lowercase, value.check, id),
       field: field.name,
       fieldType: field.type,
       op,
@@ -360,7 +369,7 @@ const compileConditionMap = (scope: ConditionScope, raw: unknown, path: readonly
         if (child) children.push(child);
         else failed = true;
       });
-      if (children.length === value.length) parts.push(group(key, children, errors.at(keyPath, 'key')));
+      if (children.length === value.length) parts.push(group(scope, key, children, errors.at(keyPath, 'key')));
       continue;
     }
     if (key === 'not') {
@@ -374,8 +383,11 @@ const compileConditionMap = (scope: ConditionScope, raw: unknown, path: readonly
         failed = true;
         continue;
       }
+      const id = scope.nodes++;
       parts.push(Object.freeze({
         kind: 'not' as const,
+        id,
+        run: notRunner(child, id),
         condition: child,
         location: errors.at(keyPath, 'key'),
         skipped: freezeTrace({ kind: 'not', result: 'not_evaluated', condition: child.skipped }),
@@ -399,7 +411,7 @@ const compileConditionMap = (scope: ConditionScope, raw: unknown, path: readonly
     else failed = true;
   }
   if (failed) return null;
-  return allOf(parts, errors.at(path));
+  return allOf(scope, parts, errors.at(path));
 };
 
 /** `when`: a mapping, or a list meaning "all of these". */
@@ -414,7 +426,7 @@ const compileWhen = (scope: ConditionScope, raw: unknown, path: readonly PathSeg
       const child = compileConditionMap(scope, item, [...path, i], 1);
       if (child) children.push(child);
     });
-    return children.length === raw.length ? allOf(children, scope.errors.at(path)) : null;
+    return children.length === raw.length ? allOf(scope, children, scope.errors.at(path)) : null;
   }
   if (raw === null) {
     scope.errors.add('invalid_condition', path, 'when is empty; remove it for a rule that applies to every message');
@@ -542,7 +554,8 @@ export const validateRuleFile = ({ file, text, known }: ValidateRuleFileOptions)
     }
     const rule = parsed.data;
     const event: RuleEvent = rule.on ?? 'message';
-    const condition = 'when' in rule ? compileWhen({ errors, event }, rule.when, [...path, 'when']) : null;
+    const scope: ConditionScope = { errors, event, nodes: 0 };
+    const condition = 'when' in rule ? compileWhen(scope, rule.when, [...path, 'when']) : null;
     const compiledActions = compileActions(errors, rule.then, [...path, 'then'], event, known);
     if (('when' in rule && !condition) || !compiledActions) return;
     rules.push(Object.freeze({
@@ -552,6 +565,7 @@ export const validateRuleFile = ({ file, text, known }: ValidateRuleFileOptions)
       event,
       enabled: rule.enabled ?? true,
       condition,
+      nodeCount: scope.nodes,
       actions: compiledActions.actions,
       stop: compiledActions.stop,
     }));

@@ -240,3 +240,32 @@ describe('SLA event rules run with the same engine', () => {
     expect(resolution.trace.rules[0]).toMatchObject({ outcome: 'not_matched', condition: { actual: 'resolution' } });
   });
 });
+
+describe('trace detail', () => {
+  it('matched detail keeps only matched rules, and never changes the decision', () => {
+    const ruleSet = rulesFrom(`rules:
+  - name: a
+    when: { subject: { contains: order } }
+    then: { queue: billing, tags: [a] }
+  - name: b
+    when: { channel: form }
+    then: { queue: technical }
+  - name: c
+    when: { any: [ { channel: form }, { from.domain: example.com } ] }
+    then: { priority: raise, tags: [c] }
+`);
+    for (const input of [makeInput(), makeInput({ message: { channel: 'form', subject: 'hello' } })]) {
+      const full = evaluateRules({ ruleSet, input, context });
+      const matched = evaluateRules({ ruleSet, input, context, detail: 'matched' });
+      expect(matched.patch).toEqual(full.patch);
+      expect(matched.setBy).toEqual(full.setBy);
+      expect(matched.trace.rules).toEqual(full.trace.rules.filter((r) => r.outcome === 'matched'));
+      expect(matched.trace).toMatchObject({ detail: 'matched', total: 3, matched: full.trace.matched });
+      expect(full.trace).toMatchObject({ detail: 'full', total: 3 });
+      expect(full.trace.rules).toHaveLength(3);
+      const none = evaluateRules({ ruleSet, input, context, detail: 'none' });
+      expect(none.patch).toEqual(full.patch);
+      expect(none.trace).toMatchObject({ detail: 'none', total: 3, rules: [], matched: full.trace.matched });
+    }
+  });
+});
