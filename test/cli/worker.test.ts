@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawMessages } from '../../src/db/schema/index.js';
 import { API_TOKEN, createHarness, eml, INBOUND_SECRET, postInbound, randomPrefix, REDIS_URL, tempDir, type Harness } from '../support/harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 let child: ChildProcess | null = null;
 let h: Harness | null = null;
@@ -13,13 +14,6 @@ afterEach(async () => {
   await h?.close();
 });
 
-const waitFor = async (cond: () => boolean, what: string, ms = 30_000) => {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('separate worker processes', () => {
   it('files messages that the API accepted, from another process', async () => {

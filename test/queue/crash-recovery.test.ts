@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { messages, rawMessages, tickets } from '../../src/db/schema/index.js';
 import { recoverIntake } from '../../src/intake/run-intake-worker.js';
 import { createHarness, eml, postInbound, randomPrefix, tempDir } from '../support/harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 const runCrashWorker = (dir: string, mode: string, prefix = '') => new Promise<number | null>((resolve, reject) => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/crash-worker.ts', dir, mode, prefix], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -17,13 +18,6 @@ const runCrashWorker = (dir: string, mode: string, prefix = '') => new Promise<n
   child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve(null) : reject(new Error(`worker exited ${code}: ${err}`))));
 });
 
-const waitFor = async (cond: () => boolean, what: string, ms = 20_000) => {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('a worker killed mid-job', () => {
   it('inline: nothing is half-filed, and the restart files the message exactly once', async () => {

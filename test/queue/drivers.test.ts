@@ -7,18 +7,12 @@ import { createInlineDriver } from '../../src/queue/inline-driver.js';
 import { defineJob } from '../../src/queue/job-definition.js';
 import type { QueueDriver } from '../../src/queue/queue-driver.js';
 import { randomPrefix, REDIS_URL } from '../support/harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 const job = () => defineJob({
   name: `test-${randomUUID()}`, version: 1, schema: z.object({ n: z.number().int() }), attempts: 3, backoffMs: 20, jobKey: (p) => `n-${p.n}`,
 });
 
-const waitFor = async (cond: () => boolean, what: string, ms = 15_000) => {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 const drivers: Array<[string, () => QueueDriver]> = [
   ['inline', () => createInlineDriver()],
