@@ -176,7 +176,10 @@ const reportZodIssues = (errors: FileErrors, root: unknown, base: readonly PathS
         continue;
       }
     }
-    const key = String(path[path.length - 1] ?? '');
+    const last = path[path.length - 1];
+    const key = String(last ?? '');
+    // `tags[1]` reads better than `1` for an element of a list
+    const label = typeof last === 'number' ? `${String(path[path.length - 2])}[${last}]` : key;
     const value = getAt(root, path);
     switch (issue.code) {
       case 'unrecognized_keys': {
@@ -188,14 +191,14 @@ const reportZodIssues = (errors: FileErrors, root: unknown, base: readonly PathS
         const allowed = issue.values.map(String);
         const suggestion = typeof value === 'string' ? didYouMean(value, allowed) : null;
         const hint = suggestion ? `; did you mean "${suggestion}"?` : '';
-        errors.add('invalid_value', path, `${key} must be one of ${allowed.join(', ')}, not ${describe(value)}${hint}`, { suggestion });
+        errors.add('invalid_value', path, `${label} must be one of ${allowed.join(', ')}, not ${describe(value)}${hint}`, { suggestion });
         break;
       }
       case 'too_small':
-        errors.add('invalid_value', path, `${key} must not be empty`);
+        errors.add('invalid_value', path, `${label} must not be empty`);
         break;
       case 'too_big':
-        errors.add('invalid_value', path, `${key} is too long`);
+        errors.add('invalid_value', path, `${label} is too long`);
         break;
       default: {
         if (value === undefined && getAt(root, path.slice(0, -1)) !== undefined && typeof path[path.length - 1] === 'string') {

@@ -123,6 +123,14 @@ rules:
     ]);
   });
 
+  it('empty values, also inside lists', () => {
+    const errors = errorsFrom('rules:\n  - name: ""\n    then: { tags: [ok, ""] }\n');
+    expect(errors.map((e) => [e.line, e.column, e.path, e.message])).toEqual([
+      [2, 11, 'rules[0].name', 'name must not be empty'],
+      [3, 24, 'rules[0].then.tags[1]', 'tags[1] must not be empty'],
+    ]);
+  });
+
   it('YAML syntax errors carry the position and a hint', () => {
     const errors = errorsFrom(`rules:
   - name: x
