@@ -163,13 +163,18 @@ const compileText = (field: FieldDefinition, op: OperatorName, raw: unknown, cas
     case 'equals':
     case 'in': {
       const wanted = new Set(written.map(fold));
-      const one = wanted.size === 1 ? ((w: string) => (s: string) => s === w)([...wanted][0]) : (s: string) => wanted.has(s);
-      return { ok: true, value: { expected, lowercase, check: overValue(field.type, one), locate: (s) => (one(s) ? 0 : -1) } };
+      const single = wanted.size === 1 ? [...wanted][0] : null;
+      const one = single !== null ? (s: string) => s === single : (s: string) => wanted.has(s);
+      // The commonest shapes get a closure of their own: this runs for every message and rule.
+      const check = single !== null && field.type === 'text' ? (v: FieldValue) => v === single : overValue(field.type, one);
+      return { ok: true, value: { expected, lowercase, check, locate: (s) => (one(s) ? 0 : -1) } };
     }
     case 'contains': {
       const needles = written.map(fold);
-      const one = needles.length === 1 ? ((n: string) => (s: string) => s.includes(n))(needles[0]) : (s: string) => needles.some((n) => s.includes(n));
-      return { ok: true, value: { expected, lowercase, check: overValue(field.type, one), locate: (s) => firstIndex(s, needles) } };
+      const single = needles.length === 1 ? needles[0] : null;
+      const one = single !== null ? (s: string) => s.includes(single) : (s: string) => needles.some((n) => s.includes(n));
+      const check = single !== null && field.type === 'text' ? (v: FieldValue) => typeof v === 'string' && v.includes(single) : overValue(field.type, one);
+      return { ok: true, value: { expected, lowercase, check, locate: (s) => firstIndex(s, needles) } };
     }
     case 'starts_with': {
       const prefixes = written.map(fold);
