@@ -451,6 +451,13 @@ const unknownName = (
   errors.add(code, path, `unknown ${kind} "${name}"${hint}${list}`, { suggestion });
 };
 
+/** Queue, policy and template names in a `then` (also one that failed validation otherwise). */
+const checkReferences = (errors: FileErrors, then: Record<string, unknown>, path: readonly PathSegment[], known: KnownNames): void => {
+  if (typeof then.queue === 'string') unknownName(errors, 'unknown_queue', ['queue', 'queues'], known.queues, then.queue, [...path, 'queue']);
+  if (typeof then.sla === 'string') unknownName(errors, 'unknown_policy', ['SLA policy', 'SLA policies'], known.policies, then.sla, [...path, 'sla']);
+  if (typeof then.auto_reply === 'string') unknownName(errors, 'unknown_template', ['template', 'templates'], known.templates, then.auto_reply, [...path, 'auto_reply']);
+};
+
 const compileActions = (
   errors: FileErrors, raw: z.infer<typeof actionsSchema>, path: readonly PathSegment[], event: RuleEvent, known: KnownNames,
 ): { actions: RuleActions; stop: boolean } | null => {
@@ -467,9 +474,7 @@ const compileActions = (
       }
     }
   }
-  if (raw.queue !== undefined) unknownName(errors, 'unknown_queue', ['queue', 'queues'], known.queues, raw.queue, [...path, 'queue']);
-  if (raw.sla !== undefined) unknownName(errors, 'unknown_policy', ['SLA policy', 'SLA policies'], known.policies, raw.sla, [...path, 'sla']);
-  if (typeof raw.auto_reply === 'string') unknownName(errors, 'unknown_template', ['template', 'templates'], known.templates, raw.auto_reply, [...path, 'auto_reply']);
+  checkReferences(errors, raw, path, known);
   const webhooks = raw.webhook === undefined ? undefined : Array.isArray(raw.webhook) ? raw.webhook : [raw.webhook];
   webhooks?.forEach((url, i) => {
     let ok = false;
@@ -553,6 +558,12 @@ export const validateRuleFile = ({ file, text, known }: ValidateRuleFileOptions)
     const parsed = ruleSchema.safeParse(item);
     if (!parsed.success) {
       reportZodIssues(errors, root, path, parsed.error.issues);
+      // Check what can still be checked, so one pass reports every error of the rule.
+      if (isMapping(item)) {
+        const event = (RULE_EVENTS as readonly unknown[]).includes(item.on) ? (item.on as RuleEvent) : 'message';
+        if ('when' in item) compileWhen({ errors, event, nodes: 0 }, item.when, [...path, 'when']);
+        if (isMapping(item.then)) checkReferences(errors, item.then, [...path, 'then'], known);
+      }
       return;
     }
     const rule = parsed.data;

@@ -123,6 +123,11 @@ rules:
     ]);
   });
 
+  it('reports every error of a rule in one pass', () => {
+    const errors = errorsFrom('rules:\n  - name: x\n    when: { subjet: { contians: refund } }\n    then: { queue: biling, priority: hgh }\n');
+    expect(errors.map((e) => [e.line, e.column, e.code])).toEqual([[3, 13, 'unknown_field'], [4, 20, 'unknown_queue'], [4, 38, 'invalid_value']]);
+  });
+
   it('empty values, also inside lists', () => {
     const errors = errorsFrom('rules:\n  - name: ""\n    then: { tags: [ok, ""] }\n');
     expect(errors.map((e) => [e.line, e.column, e.path, e.message])).toEqual([
