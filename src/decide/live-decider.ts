@@ -11,6 +11,7 @@ import type { MailroomConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { EMPTY_RULE_SET, loadRuleSet } from '../rules/load-rules.js';
 import type { KnownNames, RuleContext, RuleError, RuleSet } from '../rules/rule-types.js';
+import { INITIAL_SLA_STATE, reloadSlaConfig, slaDecisionStages, slaRuleContext, type LiveSlaState } from '../sla/live-sla-config.js';
 import { decide, type DecideResult } from './decide.js';
 import type { ClassificationResult, DecisionInput } from './types.js';
 
@@ -34,6 +35,8 @@ export type LiveDecider = {
   status: () => RulesStatus;
   /** attach (or detach, with null) the live classifier model */
   setClassifier: (fn: ((text: string) => ClassificationResult | null) | null) => void;
+  /** the SLA configuration (`sla.yaml` in the rules directory), reloaded with the rules */
+  sla: () => LiveSlaState;
   /** start watching the rules directory */
   watch: () => void;
   close: () => void;
@@ -60,10 +63,21 @@ export const createLiveDecider = (opts: LiveDeciderOptions): LiveDecider => {
   let classifier: ((text: string) => ClassificationResult | null) | null = null;
   let watcher: FSWatcher | null = null;
   let timer: NodeJS.Timeout | null = null;
-  const context: RuleContext = opts.context ?? { timeZone: 'UTC', isBusinessTime: () => true };
-  const known = opts.known ?? (() => ({ queues: null, templates: listTemplateNames(opts.config.templatesDir), policies: null }));
+  let sla: LiveSlaState = INITIAL_SLA_STATE;
+  // Time zone and business hours come from the default SLA policy's calendar (24x7 UTC without sla.yaml).
+  const context = (): RuleContext => opts.context ?? slaRuleContext(sla.config);
+  const known = opts.known ?? (() => ({
+    queues: null,
+    templates: listTemplateNames(opts.config.templatesDir),
+    policies: sla.file !== null && sla.config !== null ? sla.config.policies.map((policy) => policy.name) : null,
+  }));
 
   const reload: LiveDecider['reload'] = async () => {
+    // sla.yaml first: rules that name a policy are checked against it.
+    sla = await reloadSlaConfig({ rulesDir: opts.config.rulesDir, previous: sla, now: now() });
+    if (sla.lastReload && !sla.lastReload.ok) {
+      opts.log.error({ issues: sla.lastReload.issues }, 'sla: sla.yaml refused, running SLA configuration kept');
+    }
     const result = existsSync(opts.config.rulesDir)
       ? await loadRuleSet({ dir: opts.config.rulesDir, known: known() })
       : { ok: true as const, ruleSet: EMPTY_RULE_SET };
@@ -81,10 +95,11 @@ export const createLiveDecider = (opts: LiveDeciderOptions): LiveDecider => {
   };
 
   return {
-    decide: (input) => decide({ input, ruleSet: current, context }),
+    decide: (input) => decide({ input, ruleSet: current, context: context(), stages: slaDecisionStages(sla.config) }),
     classify: (text) => classifier?.(text) ?? null,
     ruleSet: () => current,
-    context: () => context,
+    context,
+    sla: () => sla,
     reload,
     status: () => ({ version: current.version, files: current.files.length, rules: current.rules.length, loadedAt, lastReload }),
     watch() {

@@ -1,5 +1,6 @@
 /**
- * SLA target durations as supervisors write them: `30m`, `4h`, `1h30m`, `2d`, `1d4h`.
+ * SLA target durations as supervisors write them: `30m`, `4h`, `1h30m`, `2d`, `1d4h` (and `90s`, for
+ * demonstrations and tests with short targets).
  *
  * All targets are *business* time on the policy's calendar. `m` and `h` are exact; `d` is a business day,
  * i.e. the calendar's `day_length` (explicit, or derived as weekly business time divided by the number of
@@ -12,14 +13,17 @@ import { z } from 'zod';
 /** A duration split into business days and minutes; days are resolved against a calendar later. */
 export type BusinessDuration = { days: number; minutes: number };
 
-const DURATION_PATTERN = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/;
+const DURATION_PATTERN = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
-/** Parses `30m`, `4h`, `1h30m`, `2d`, `1d4h`; returns null for anything else (including zero). */
+/**
+ * Parses `30m`, `4h`, `1h30m`, `2d`, `1d4h`, `45s`; returns null for anything else (including zero).
+ * Seconds become fractional minutes.
+ */
 export const parseDuration = (text: string): BusinessDuration | null => {
   const match = DURATION_PATTERN.exec(text.trim());
-  if (match === null || (match[1] === undefined && match[2] === undefined && match[3] === undefined)) return null;
+  if (match === null || (match[1] === undefined && match[2] === undefined && match[3] === undefined && match[4] === undefined)) return null;
   const days = Number(match[1] ?? 0);
-  const minutes = Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
+  const minutes = Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0) + Number(match[4] ?? 0) / 60;
   if (days === 0 && minutes === 0) return null;
   return { days, minutes };
 };

@@ -3,6 +3,7 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { attachments, customers, messages, ticketEvents, tickets } from '../db/schema/index.js';
 import { sanitizeInboundHtml } from '../api/sanitize-html.js';
+import { readTicketSla } from '../sla/read-ticket-sla.js';
 
 export const getTicket = ({ db, ticketId }: { db: Db; ticketId: number }) => {
   const ticket = db.select().from(tickets).where(eq(tickets.id, ticketId)).get();
@@ -42,5 +43,7 @@ export const getTicket = ({ db, ticketId }: { db: Db; ticketId: number }) => {
       };
     }),
     events,
+    // SLA section (src/sla): policy, clocks with due/warning instants, next timer, warnings and breaches.
+    sla: readTicketSla({ db, ticketId }),
   };
 };

@@ -13,11 +13,13 @@ describe('parseDuration', () => {
     ['1d4h', { days: 1, minutes: 240 }],
     [' 8h ', { days: 0, minutes: 480 }],
     ['90m', { days: 0, minutes: 90 }],
+    ['90s', { days: 0, minutes: 1.5 }],
+    ['1m30s', { days: 0, minutes: 1.5 }],
   ])('%s', (text, expected) => {
     expect(parseDuration(text)).toEqual(expected);
   });
 
-  it.each(['30', '4x', '', '0m', '0d0h', '1.5h', '-4h', '4h1d', 'h', '4 h'])('refuses %j', (text) => {
+  it.each(['30', '4x', '', '0m', '0d0h', '1.5h', '-4h', '4h1d', 'h', '4 h', '0s', '30s1m', '1.5s'])('refuses %j', (text) => {
     expect(parseDuration(text)).toBeNull();
   });
 

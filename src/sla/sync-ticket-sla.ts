@@ -1,0 +1,217 @@
+/**
+ * Brings one ticket's SLA up to date at `now`: the one use case behind the ticket hook (something
+ * happened to the ticket), the timer job (a warning or breach is due), the start-up rebuild and the sweep.
+ *
+ * In one immediate transaction (so two processes doing this for the same ticket run one after the other):
+ *   1. choose the policy: the latest rule-chosen policy of the ticket's messages (a rule's `sla`
+ *      action), else `selectPolicy` over the ticket's priority, category and queue and the customer's
+ *      tier — the same function intake's `selectSlaPolicy` stage runs, so a ticket keeps the policy it
+ *      was filed with until one of those facts changes. A change is recorded as `sla_policy_changed`.
+ *   2. compute the clocks at `now` from the ticket's timeline (build-sla-timeline.ts);
+ *   3. record each warning or breach reached at or before `now` that is not recorded yet: the insert
+ *      into `sla_crossings` is keyed by (ticket, key) and does nothing when the key exists, and only a
+ *      row actually inserted writes the `sla_warning` / `sla_breach` ticket event. However many timers
+ *      fire and workers race, each key is recorded once;
+ *   4. store the row (due and warning instants, states, the next deadline) and decide the timer: a new
+ *      timer generation when the next deadline moved, or when the job now running was the ticket's
+ *      timer (it is used up).
+ * After commit: queue the timer job, hand the new events to the ticket hooks, and run the `on: sla.*`
+ * rules for each new crossing (run-sla-rules.ts).
+ *
+ * A timer job carries the generation it was queued for; when that is no longer the ticket's generation
+ * the job is stale (the deadline moved: a reply stopped the clock, a customer message started a cycle)
+ * and it ends without doing anything: the current timer is another job. A stale breach can therefore
+ * never be recorded — and even a job that did run late only records what is due at the instant it runs.
+ */
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/connection.js';
+import { customers, messages, slaCrossings, ticketEvents, tickets, ticketSla } from '../db/schema/index.js';
+import type { Services } from '../services.js';
+import { insertTicketEvents, type TicketEventRecord } from '../tickets/ticket-events.js';
+import { buildSlaTimeline } from './build-sla-timeline.js';
+import { computeSlaClocks, nextSlaDeadlines, type SlaClock, type SlaClocks, type SlaCrossing } from './compute-clocks.js';
+import { BUILTIN_SLA_CONFIG, slaConfigVersion } from './live-sla-config.js';
+import { selectPolicy, type SlaPolicy, type SlaPolicyTrace } from './policy.js';
+import { runSlaRules } from './run-sla-rules.js';
+import type { SlaConfig } from './sla-config.js';
+import { MAX_TIMER_DELAY_MS, slaTimerJob } from './sla-jobs.js';
+import { slaRowValues } from './sla-row.js';
+import type { Priority } from '../decide/types.js';
+
+/** Actor of the events the SLA module writes itself (policy changes, warnings, breaches). */
+export const SLA_ACTOR = 'sla';
+
+/** A warning or breach recorded by this call. */
+export type RecordedCrossing = SlaCrossing & { id: number; policy: string; recordedAt: Date; clockActive: boolean };
+
+export type SyncTicketSlaResult =
+  | { status: 'no-ticket' | 'no-config' | 'stale-timer'; crossings: []; timer: null }
+  | {
+    status: 'synced';
+    policy: string;
+    policyChanged: { from: string; to: string } | null;
+    clocks: SlaClocks;
+    /** recorded by this call, in time order */
+    crossings: RecordedCrossing[];
+    /** the timer job queued by this call, if any */
+    timer: { at: Date; key: string; generation: number; delayMs: number } | null;
+  };
+
+export type SyncTicketSlaOptions = {
+  services: Pick<Services, 'db' | 'queue' | 'clock' | 'log' | 'decider' | 'emitTicketEvents'>;
+  ticketId: number;
+  /** set when a timer job runs: the generation it was queued for */
+  firedGeneration?: number;
+};
+
+/** The policy a rule chose on the ticket's latest message that had a rule choose one, if any. */
+const ruleChosenPolicyOf = (db: Pick<Db, 'select'>, ticketId: number): string | null => {
+  const rows = db.select({
+    hasSlaTrace: sql<number>`json_type(${messages.decision}, '$.trace.sla') = 'object'`,
+    reason: sql<string | null>`json_extract(${messages.decision}, '$.trace.sla.reason')`,
+    chosen: sql<string | null>`json_extract(${messages.decision}, '$.trace.sla.chosen')`,
+    decided: sql<string | null>`json_extract(${messages.decision}, '$.decision.slaPolicy')`,
+  }).from(messages).where(and(eq(messages.ticketId, ticketId), eq(messages.direction, 'inbound'))).orderBy(desc(messages.id)).all();
+  for (const row of rows) {
+    if (row.hasSlaTrace === 1) {
+      if (row.reason === 'rule' && row.chosen) return row.chosen;
+    } else if (row.decided) {
+      // decided without the SLA stage (no configuration then): the policy can only have come from a rule
+      return row.decided;
+    }
+  }
+  return null;
+};
+
+const clockOf = (clocks: SlaClocks, crossing: SlaCrossing): SlaClock | undefined => {
+  if (crossing.clock === 'first_response') return clocks.firstResponse;
+  if (crossing.clock === 'resolution') return clocks.resolution;
+  return clocks.nextResponseCycles.find((cycle) => cycle.cycle === crossing.cycle);
+};
+
+type Written = {
+  policy: SlaPolicy;
+  policyChanged: { from: string; to: string } | null;
+  clocks: SlaClocks;
+  crossings: RecordedCrossing[];
+  events: TicketEventRecord[];
+  timer: { at: Date; key: string; generation: number } | null;
+};
+
+const writeSync = (db: Db, config: SlaConfig, ticketId: number, now: Date, firedGeneration: number | undefined): Written | 'no-ticket' | 'stale-timer' =>
+  db.transaction((tx) => {
+    const ticket = tx.select({ id: tickets.id, customerId: tickets.customerId, priority: tickets.priority, category: tickets.category, queue: tickets.queue })
+      .from(tickets).where(eq(tickets.id, ticketId)).get();
+    if (!ticket) return 'no-ticket';
+    const row = tx.select({ policy: ticketSla.policy, timerAt: ticketSla.timerAt, timerGeneration: ticketSla.timerGeneration })
+      .from(ticketSla).where(eq(ticketSla.ticketId, ticketId)).get();
+    if (firedGeneration !== undefined && row !== undefined && row.timerGeneration !== firedGeneration) return 'stale-timer';
+
+    const tier = tx.select({ tier: customers.tier }).from(customers).where(eq(customers.id, ticket.customerId)).get()?.tier ?? null;
+    const { policy, trace } = selectPolicy({
+      policies: config.policies,
+      facts: { priority: ticket.priority as Priority, category: ticket.category, queue: ticket.queue, customerTier: tier },
+      ruleChosenPolicy: ruleChosenPolicyOf(tx, ticketId),
+    });
+    const events: TicketEventRecord[] = [];
+    let policyChanged: Written['policyChanged'] = null;
+    if (row !== undefined && row.policy !== policy.name) {
+      policyChanged = { from: row.policy, to: policy.name };
+      const change: TicketEventRecord = { ticketId, type: 'sla_policy_changed', actor: SLA_ACTOR, data: { from: row.policy, to: policy.name, reason: trace.summary }, at: now };
+      insertTicketEvents(tx, [change]);
+      events.push(change);
+    }
+
+    const history = tx.select({ type: ticketEvents.type, data: ticketEvents.data, at: ticketEvents.at }).from(ticketEvents)
+      .where(eq(ticketEvents.ticketId, ticketId)).orderBy(ticketEvents.at, ticketEvents.id).all();
+    const calendar = config.calendars.get(policy.calendar)!;
+    const clocks = computeSlaClocks({ policy, calendar, events: buildSlaTimeline(history), now });
+
+    const crossings: RecordedCrossing[] = [];
+    for (const crossing of clocks.crossings) {
+      const inserted = tx.insert(slaCrossings).values({
+        ticketId, key: crossing.key, clock: crossing.clock, cycle: crossing.cycle, kind: crossing.kind,
+        policy: policy.name, at: crossing.at, recordedAt: now,
+      }).onConflictDoNothing().returning({ id: slaCrossings.id }).get();
+      if (inserted === undefined) continue;
+      const clock = clockOf(clocks, crossing);
+      crossings.push({ ...crossing, id: inserted.id, policy: policy.name, recordedAt: now, clockActive: clock?.state === 'running' || clock?.state === 'paused' });
+      events.push({
+        ticketId,
+        type: crossing.kind === 'warning' ? 'sla_warning' : 'sla_breach',
+        actor: SLA_ACTOR,
+        data: { clock: crossing.clock, cycle: crossing.cycle, policy: policy.name, dueAt: crossing.at.toISOString(), key: crossing.key, recordedAt: now.toISOString() },
+        at: crossing.at,
+      });
+    }
+    insertTicketEvents(tx, events.filter((event) => event.type !== 'sla_policy_changed'));
+
+    // A new generation when the deadline moved (or went: the old job becomes stale and ends at once)
+    // or when the job running now was the timer; a job is queued only when there is a deadline.
+    const next = nextSlaDeadlines(clocks).next;
+    const previousAt = row?.timerAt?.getTime() ?? null;
+    const nextAt = next?.at.getTime() ?? null;
+    const newGeneration = row === undefined ? nextAt !== null : previousAt !== nextAt || firedGeneration !== undefined;
+    const generation = (row?.timerGeneration ?? 0) + (newGeneration ? 1 : 0);
+    const needsTimer = next !== null && newGeneration;
+    const selection: Pick<SlaPolicyTrace, 'reason' | 'summary' | 'ruleChosenPolicy' | 'ruleChosenPolicyUnknown'> = {
+      reason: trace.reason, summary: trace.summary, ruleChosenPolicy: trace.ruleChosenPolicy, ruleChosenPolicyUnknown: trace.ruleChosenPolicyUnknown,
+    };
+    const clockValues = slaRowValues(clocks, selection);
+    const values = {
+      policy: policy.name,
+      policyReason: config === BUILTIN_SLA_CONFIG ? 'builtin' : trace.reason,
+      calendar: policy.calendar,
+      configVersion: slaConfigVersion(config),
+      ...clockValues,
+      detail: clockValues.detail as unknown as Record<string, unknown>,
+      timerAt: next?.at ?? null,
+      timerKey: next?.key ?? null,
+      timerGeneration: generation,
+      computedAt: now,
+    };
+    tx.insert(ticketSla).values({ ticketId, ...values }).onConflictDoUpdate({ target: ticketSla.ticketId, set: values }).run();
+
+    return {
+      policy, policyChanged, clocks, crossings, events,
+      timer: needsTimer && next !== null ? { at: next.at, key: next.key, generation } : null,
+    };
+  }, { behavior: 'immediate' });
+
+/**
+ * Recomputes one ticket's SLA (see the header), records new warnings and breaches once, sets the next
+ * timer, and runs the `on: sla.*` rules for what was recorded.
+ */
+export const syncTicketSla = async ({ services, ticketId, firedGeneration }: SyncTicketSlaOptions): Promise<SyncTicketSlaResult> => {
+  const config = services.decider.sla().config;
+  if (config === null) return { status: 'no-config', crossings: [], timer: null };
+  const now = services.clock.now();
+  const written = writeSync(services.db, config, ticketId, now, firedGeneration);
+  if (written === 'no-ticket' || written === 'stale-timer') return { status: written, crossings: [], timer: null };
+
+  let timer: Extract<SyncTicketSlaResult, { status: 'synced' }>['timer'] = null;
+  if (written.timer !== null) {
+    const delayMs = Math.min(MAX_TIMER_DELAY_MS, Math.max(0, written.timer.at.getTime() - now.getTime()));
+    timer = { ...written.timer, delayMs };
+    try {
+      await services.queue.enqueue(slaTimerJob, { ticketId, generation: written.timer.generation }, { delayMs });
+    } catch (err) {
+      // The row says when the timer is due; the sweep finds it overdue and runs it.
+      services.log.error({ err, ticketId, generation: written.timer.generation }, 'sla: could not queue the timer; the sweep will run it');
+    }
+  }
+  for (const crossing of written.crossings) {
+    const lateMs = crossing.recordedAt.getTime() - crossing.at.getTime();
+    services.log.info({ ticketId, key: crossing.key, policy: crossing.policy, dueAt: crossing.at, lateMs }, `sla: ${crossing.kind} recorded`);
+  }
+  await services.emitTicketEvents(written.events);
+  for (const crossing of written.crossings) await runSlaRules({ services, ticketId, crossing });
+  return {
+    status: 'synced',
+    policy: written.policy.name,
+    policyChanged: written.policyChanged,
+    clocks: written.clocks,
+    crossings: written.crossings,
+    timer,
+  };
+};
