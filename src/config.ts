@@ -92,8 +92,30 @@ const smtpSchema = z.object({
 }).strict().refine((s) => !(s.password && s.accessToken), { message: 'set at most one of password or accessToken' });
 export type SmtpConfig = z.infer<typeof smtpSchema>;
 
+const queueSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _'),
+  description: z.string().default(''),
+  strategy: z.enum(['pull', 'round_robin', 'least_loaded']).default('pull'),
+  releasePolicy: z.enum(['unstarted', 'all', 'none']).default('unstarted'),
+  /** agent ids, in round-robin order */
+  members: z.array(z.string()).default([]),
+}).strict();
+export type QueueConfig = z.infer<typeof queueSchema>;
+
+const agentSchema = z.object({
+  id: z.string().regex(/^[\w.@+-]{1,100}$/, 'letters, digits and . @ + - _'),
+  name: z.string().default(''),
+  email: z.string().email().optional(),
+  skills: z.array(z.string()).default([]),
+  capacity: z.number().int().positive().nullable().default(null),
+  available: z.boolean().default(true),
+}).strict();
+export type AgentConfig = z.infer<typeof agentSchema>;
+
 const fileSchema = z.object({
   forms: z.array(formSchema).optional(),
+  queues: z.array(queueSchema).optional(),
+  agents: z.array(agentSchema).optional(),
   mailboxes: z.array(mailboxSchema).optional(),
   smtp: smtpSchema.optional(),
 }).strict();
@@ -144,6 +166,9 @@ export type MailroomConfig = {
   /** tries per intake job and the first retry delay (doubling after) */
   intakeRetry: { attempts: number; backoffMs: number };
   forms: FormConfig[];
+  /** queues and agents seeded into the database at start (the API can change them afterwards) */
+  queues: QueueConfig[];
+  agents: AgentConfig[];
   mailboxes: MailboxConfig[];
   smtp: SmtpConfig | null;
 };
@@ -210,6 +235,8 @@ export const loadConfig = (env: Record<string, string | undefined>, cwd = proces
     intakeConcurrency: e.MAILROOM_INTAKE_CONCURRENCY,
     intakeRetry: { attempts: e.MAILROOM_INTAKE_ATTEMPTS, backoffMs: e.MAILROOM_INTAKE_BACKOFF_MS },
     forms,
+    queues: file.queues ?? [],
+    agents: file.agents ?? [],
     mailboxes: file.mailboxes ?? [],
     smtp: file.smtp ?? null,
   };

@@ -9,6 +9,8 @@ export const AppErrorCode = {
   EMPTY_BODY: { status: 400, message: 'The request body is empty' },
   /** missing or wrong bearer token, secret or signature */
   UNAUTHORIZED: { status: 401, message: 'Authentication is required' },
+  /** authenticated, but not allowed to do this (an agent pulling from a queue they are not a member of) */
+  FORBIDDEN: { status: 403, message: 'Not allowed' },
   /** no such ticket, message, form or job */
   NOT_FOUND: { status: 404, message: 'Not found' },
   /** the action conflicts with the current state (e.g. retrying a message that is not failed) */

@@ -1,7 +1,9 @@
 /** Every module of this installation, in start order. Add one line per module. */
 import type { MailroomModule } from './module.js';
 import { mailModules } from './mailbox/mailbox-module.js';
+import { routingModule } from './routing/routing-module.js';
 
 export const modules: MailroomModule[] = [
+  routingModule,
   ...mailModules,
 ];

@@ -3,3 +3,4 @@ export * from './intake.js';
 export * from './mailbox.js';
 export * from './outbound.js';
 export * from './sla.js';
+export * from './routing.js';
