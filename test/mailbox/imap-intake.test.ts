@@ -20,6 +20,9 @@ import { createMailboxModule } from '../../src/mailbox/mailbox-module.js';
 import { mailboxAccounts, messages, rawMessages, tickets } from '../../src/db/schema/index.js';
 import { recoverIntake } from '../../src/intake/run-intake-worker.js';
 
+/** Upper bound for the big imports on a loaded CI machine (a bound, not a measurement). */
+const HEAVY_MS = 240_000;
+
 const missing = dovecotMissingReason();
 if (missing) console.warn(`test/mailbox/imap-intake.test.ts: ${missing}`);
 
@@ -132,14 +135,14 @@ describe.skipIf(Boolean(missing))('IMAP intake against Dovecot', () => {
     const user = await newUser();
     await dc.append(user, mail(500, 'backlog'));
     const h = await start([{ user, batchSize: 50 }]);
-    await waitFor(() => account(h)?.lastUid === 500 && account(h)?.state === 'waiting', { message: 'checkpoint 500', timeoutMs: 60_000 });
-    await waitForTickets(h, 500, 60_000);
+    await waitFor(() => account(h)?.lastUid === 500 && account(h)?.state === 'waiting', { message: 'checkpoint 500', timeoutMs: HEAVY_MS });
+    await waitForTickets(h, 500, HEAVY_MS);
     expectNoDuplicates(h, 500);
     const onServer = await dc.list(user);
     expect(onServer).toHaveLength(500);
     expect(onServer.every((m) => m.flags.includes('\\Seen'))).toBe(true);
     expect(account(h)).toMatchObject({ imported: 500, duplicates: 0, backlog: 0 });
-  });
+  }, HEAVY_MS + 30_000);
 
   it('loses and repeats nothing when the poller is killed in the middle of a batch', async () => {
     const user = await newUser();
@@ -163,7 +166,7 @@ describe.skipIf(Boolean(missing))('IMAP intake against Dovecot', () => {
     child.stdout.on('data', (d) => { out += d.toString(); });
     child.stderr.on('data', (d) => { err += d.toString(); });
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    await waitFor(() => /HUNG \d+/.test(out), { message: `the poller to hang (stderr: ${err.slice(0, 500)})`, timeoutMs: 60_000 });
+    await waitFor(() => /HUNG \d+/.test(out), { message: `the poller to hang (stderr: ${err.slice(0, 500)})`, timeoutMs: HEAVY_MS });
     child.kill('SIGKILL');
     await exited;
     expect(out).toMatch(/HUNG 125/);
@@ -176,14 +179,14 @@ describe.skipIf(Boolean(missing))('IMAP intake against Dovecot', () => {
     expect(account(h)?.lastUid).toBe(100);
     expect(rawCount(h)).toBe(125);
     await recoverIntake({ db: h.services.db, queue: h.services.queue });
-    await waitFor(() => account(h)?.lastUid === 300 && account(h)?.state === 'waiting', { message: 'checkpoint 300', timeoutMs: 60_000 });
-    await waitForTickets(h, 300, 60_000);
+    await waitFor(() => account(h)?.lastUid === 300 && account(h)?.state === 'waiting', { message: 'checkpoint 300', timeoutMs: HEAVY_MS });
+    await waitForTickets(h, 300, HEAVY_MS);
     expectNoDuplicates(h, 300);
     // UIDs 101-125 were fetched again and recognised as already stored. The counters span both
     // processes: the killed one had recorded its first two batches (100) before it died.
     expect(account(h)).toMatchObject({ imported: 275, duplicates: 25 });
     expect((await dc.list(user)).every((m) => m.flags.includes('\\Seen'))).toBe(true);
-  });
+  }, HEAVY_MS + 30_000);
 
   it('reconnects after a Dovecot restart and imports what arrives afterwards', async () => {
     const user = await newUser();
