@@ -2,8 +2,10 @@
 import type { MailroomModule } from './module.js';
 import { mailModules } from './mailbox/mailbox-module.js';
 import { routingModule } from './routing/routing-module.js';
+import { slaModule } from './sla/sla-module.js';
 
 export const modules: MailroomModule[] = [
   routingModule,
   ...mailModules,
+  slaModule,
 ];

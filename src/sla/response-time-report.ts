@@ -205,9 +205,9 @@ export const loadResponseTimeReport = (o: LoadResponseTimeReportOptions): Respon
   const key = groupColumn(o.groupBy);
   const breachCounts = o.db.select({
     ticketId: slaCrossings.ticketId,
-    first: sql<number>`sum(case when ${slaCrossings.clock} = 'first_response' then 1 else 0 end)`,
-    next: sql<number>`sum(case when ${slaCrossings.clock} = 'next_response' then 1 else 0 end)`,
-    resolution: sql<number>`sum(case when ${slaCrossings.clock} = 'resolution' then 1 else 0 end)`,
+    first: sql<number>`sum(case when ${slaCrossings.clock} = 'first_response' then 1 else 0 end)`.as('first'),
+    next: sql<number>`sum(case when ${slaCrossings.clock} = 'next_response' then 1 else 0 end)`.as('next'),
+    resolution: sql<number>`sum(case when ${slaCrossings.clock} = 'resolution' then 1 else 0 end)`.as('resolution'),
   }).from(slaCrossings).where(eq(slaCrossings.kind, 'breach')).groupBy(slaCrossings.ticketId).as('breach_counts');
   const rows = o.db.select({
     createdAt: tickets.createdAt,
