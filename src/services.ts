@@ -15,6 +15,7 @@ import type { QueueDriver } from './queue/queue-driver.js';
 import { ensureSecrets } from './secrets.js';
 import { runTicketHooks, type TicketEventHook, type TicketEventRecord } from './tickets/ticket-events.js';
 import { createLiveDecider, type LiveDecider } from './decide/live-decider.js';
+import { listQueueNames } from './routing/routing-store.js';
 
 export type Services = {
   config: MailroomConfig;
@@ -66,7 +67,7 @@ export const createServices = async (opts: CreateServicesOptions): Promise<Servi
   const db = openDatabase(databaseFile(config.dataDir));
   const blobs = createBlobStore(path.join(config.dataDir, 'blobs'));
   const queue = opts.queue ?? await createQueueDriver(config);
-  const decider = createLiveDecider({ config, log });
+  const decider = createLiveDecider({ config, log, queueNames: () => { const names = listQueueNames(db); return names.length ? names : null; } });
   await decider.reload();
   const intake: IntakeDeps = {
     db, blobs, clock,

@@ -12,7 +12,7 @@ import type { Logger } from '../logger.js';
 import { EMPTY_RULE_SET, loadRuleSet } from '../rules/load-rules.js';
 import type { KnownNames, RuleContext, RuleError, RuleSet } from '../rules/rule-types.js';
 import { INITIAL_SLA_STATE, reloadSlaConfig, slaDecisionStages, slaRuleContext, type LiveSlaState } from '../sla/live-sla-config.js';
-import { decide, type DecideResult } from './decide.js';
+import { decide, type DecideResult, type DecideStages } from './decide.js';
 import type { ClassificationResult, DecisionInput } from './types.js';
 
 /** File changes within this window are one reload (editors write files in several steps). */
@@ -35,6 +35,8 @@ export type LiveDecider = {
   status: () => RulesStatus;
   /** attach (or detach, with null) the live classifier model */
   setClassifier: (fn: ((text: string) => ClassificationResult | null) | null) => void;
+  /** attach the live assignment stage (src/routing/routing-module.ts) */
+  setAssignStage: (stage: DecideStages['assign'] | null) => void;
   /** the SLA configuration (`sla.yaml` in the rules directory), reloaded with the rules */
   sla: () => LiveSlaState;
   /** start watching the rules directory */
@@ -47,6 +49,8 @@ export type LiveDeciderOptions = {
   log: Logger;
   /** names rules may refer to; each module that owns a kind of name (queues, policies) provides it */
   known?: () => KnownNames;
+  /** the queue names rules may route to (null: not known yet, so not checked) */
+  queueNames?: () => string[] | null;
   context?: RuleContext;
   now?: () => Date;
 };
@@ -66,8 +70,9 @@ export const createLiveDecider = (opts: LiveDeciderOptions): LiveDecider => {
   let sla: LiveSlaState = INITIAL_SLA_STATE;
   // Time zone and business hours come from the default SLA policy's calendar (24x7 UTC without sla.yaml).
   const context = (): RuleContext => opts.context ?? slaRuleContext(sla.config);
+  let assign: DecideStages['assign'] | undefined;
   const known = opts.known ?? (() => ({
-    queues: null,
+    queues: opts.queueNames?.() ?? null,
     templates: listTemplateNames(opts.config.templatesDir),
     policies: sla.file !== null && sla.config !== null ? sla.config.policies.map((policy) => policy.name) : null,
   }));
@@ -95,7 +100,7 @@ export const createLiveDecider = (opts: LiveDeciderOptions): LiveDecider => {
   };
 
   return {
-    decide: (input) => decide({ input, ruleSet: current, context: context(), stages: slaDecisionStages(sla.config) }),
+    decide: (input) => decide({ input, ruleSet: current, context: context(), stages: { ...slaDecisionStages(sla.config), assign } }),
     classify: (text) => classifier?.(text) ?? null,
     ruleSet: () => current,
     context,
@@ -116,5 +121,6 @@ export const createLiveDecider = (opts: LiveDeciderOptions): LiveDecider => {
       if (timer) clearTimeout(timer);
     },
     setClassifier: (fn) => { classifier = fn; },
+    setAssignStage: (stage) => { assign = stage ?? undefined; },
   };
 };

@@ -134,3 +134,37 @@ describe('transfers and availability', () => {
     expect([ta.assignee, tb.assignee]).toEqual([null, 'anna']);
   });
 });
+
+describe('assignment at intake', () => {
+  it('round robin hands new tickets to available members in turn, skipping agents who are away, and explains it', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(path.join(h.dir, 'rules'), { recursive: true });
+    writeFileSync(path.join(h.dir, 'rules', '10-all.yaml'), 'rules:\n  - name: everything-to-support\n    when:\n      subject: { exists: true }\n    then:\n      queue: support\n');
+    const reload = await h.services.decider.reload();
+    expect(reload.ok).toBe(true);
+    await api('POST', '/api/agents/ben/availability', { available: false });
+    const assignees: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await postInbound(h, eml({ subject: `rr ${i}`, from: `rr${i}@example.com` }));
+      await h.drain();
+      const t = (await api('GET', '/api/tickets?limit=1')).json().tickets[0];
+      expect(t.queue).toBe('support');
+      assignees.push(t.assignee);
+    }
+    expect(assignees).toEqual(['anna', 'cara', 'anna', 'cara', 'anna', 'cara']);
+    const detail = (await api('GET', '/api/tickets?limit=1')).json().tickets[0];
+    const trace = h.services.db.$client.prepare('select decision from messages where ticket_id = ?').get(detail.id) as { decision: string };
+    const assignment = JSON.parse(trace.decision).trace.assignment;
+    expect(assignment).toMatchObject({ strategy: 'round_robin', chosen: 'cara' });
+    expect(assignment.skipped).toEqual([{ agent: 'ben', reason: 'unavailable' }]);
+  });
+
+  it('refuses rules that route to a queue that does not exist, and keeps the running rules', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(path.join(h.dir, 'rules'), { recursive: true });
+    writeFileSync(path.join(h.dir, 'rules', '10-bad.yaml'), 'rules:\n  - name: typo\n    when:\n      subject: { exists: true }\n    then:\n      queue: suport\n');
+    const reload = await h.services.decider.reload();
+    expect(reload.ok).toBe(false);
+    if (!reload.ok) expect(reload.errors[0]).toMatchObject({ code: 'unknown_queue', line: 6 });
+  });
+});
