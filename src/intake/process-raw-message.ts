@@ -20,6 +20,7 @@ import type { Clock } from '../clock.js';
 import type { Channel, ClassificationResult, CustomerFacts, Decision, DecisionInput, DecisionTrace, DetectionFlags, MessageFacts, Priority } from '../decide/types.js';
 import { PRIORITIES } from '../decide/types.js';
 import { LOOP_HEADER, syntheticMessageId } from '../mail-identity.js';
+import { storedInputFacts, type StoredDecision } from '../decide/stored-decision.js';
 import { createThreadLookups } from '../tickets/thread-lookups.js';
 import { detectAutomatedMail } from './detect-automated-mail.js';
 import { findThread, subjectKey, threadIndexRoot, type ThreadMatch } from './find-thread.js';
@@ -281,7 +282,7 @@ export const processRawMessage = async ({ rawMessageId, deps }: { rawMessageId: 
       warnings: parsed.warnings,
       category: classification?.category ?? null,
       confidence: classification?.confidence ?? null,
-      decision: { decision, trace, thread } as unknown as Record<string, unknown>,
+      decision: { decision, trace, thread, input: storedInputFacts(input) } satisfies StoredDecision as unknown as Record<string, unknown>,
       createdAt: receivedAt,
     }).returning({ id: messages.id }).get();
 
