@@ -3,16 +3,19 @@
  * gets an automatic answer, render the template, and put the answer in the outbox. The per-recipient
  * hourly limit is counted and the outbox row written in one IMMEDIATE transaction, so two workers
  * filing two messages from the same sender at the same moment cannot both slip under the limit.
- * Every "no" on a new ticket is written to the ticket's history with its reason.
+ * Every "no" on a new ticket is written to the ticket's history (`auto_reply_skipped`) with its
+ * reason; a queued answer is `auto_reply_sent` {outboxId, template, kind}. The events are returned so
+ * the caller hands them to the ticket hooks (SLA clocks may count an automatic reply) after commit.
  */
 import { and, count, eq, gte, ne } from 'drizzle-orm';
 import type { MailroomConfig } from '../config.js';
 import type { Db } from '../db/connection.js';
-import { outbox, rawMessages, ticketEvents, tickets } from '../db/schema/index.js';
+import { outbox, rawMessages, tickets } from '../db/schema/index.js';
 import type { ProcessResult } from '../intake/process-raw-message.js';
 import { formatTicketToken } from '../intake/find-thread.js';
 import { newMessageId } from '../mail-identity.js';
 import type { QueueDriver } from '../queue/queue-driver.js';
+import { insertTicketEvents, type TicketEventRecord } from '../tickets/ticket-events.js';
 import { machineHeaders, threadHeaders } from './compose-outgoing.js';
 import { headerText } from './header-safe.js';
 import { insertOutgoing } from './insert-outgoing.js';
@@ -32,7 +35,13 @@ export type AcknowledgeMessageOptions = {
   now: Date;
 };
 
-export type AcknowledgeOutcome = { queued: true; outboxId: number } | { queued: false; reason: string };
+export type AcknowledgeOutcome = ({ queued: true; outboxId: number } | { queued: false; reason: string }) & {
+  /** written with the outcome; hand them to `services.emitTicketEvents` */
+  events: TicketEventRecord[];
+};
+
+/** The actor recorded on events Mailroom's automatic replies cause. */
+export const AUTO_REPLY_ACTOR = 'mailroom';
 
 /** The mailbox's or form's own acknowledgement setting for the message, or null when it came through neither. */
 const configuredFor = (db: Db, config: MailroomConfig, result: FiledMessage): AutoReplyFacts['configured'] => {
@@ -46,11 +55,15 @@ const configuredFor = (db: Db, config: MailroomConfig, result: FiledMessage): Au
   return mailbox ? { acknowledge: mailbox.acknowledge, template: mailbox.acknowledgeTemplate } : null;
 };
 
+const skipEvents = (result: FiledMessage, reason: string, now: Date): TicketEventRecord[] =>
+  result.ticketCreated
+    ? [{ ticketId: result.ticketId, type: 'auto_reply_skipped', actor: AUTO_REPLY_ACTOR, data: { reason, messageId: result.messageRowId }, at: now }]
+    : [];
+
 const recordSkip = (db: Db, result: FiledMessage, reason: string, now: Date): AcknowledgeOutcome => {
-  if (result.ticketCreated) {
-    db.insert(ticketEvents).values({ ticketId: result.ticketId, type: 'auto_reply_skipped', data: { reason, messageId: result.messageRowId }, at: now }).run();
-  }
-  return { queued: false, reason };
+  const events = skipEvents(result, reason, now);
+  insertTicketEvents(db, events);
+  return { queued: false, reason, events };
 };
 
 /** Decides, renders and queues the automatic answer to one filed message. Never throws for a "no". */
@@ -101,8 +114,9 @@ export const acknowledgeMessage = async ({ db, queue, config, result, now }: Ack
       .get()!.n;
     if (autoReplyLimitReached({ recentCount: recent, limitPerHour: limit })) {
       const reason = `${recipient} already got ${recent} automatic replies in the last hour (limit ${limit}, smtp.autoReplyLimitPerHour)`;
-      if (result.ticketCreated) tx.insert(ticketEvents).values({ ticketId: result.ticketId, type: 'auto_reply_skipped', data: { reason }, at: now }).run();
-      return { queued: false, reason };
+      const events = skipEvents(result, reason, now);
+      insertTicketEvents(tx, events);
+      return { queued: false, reason, events };
     }
     const { outboxId } = insertOutgoing(tx, {
       kind: plan.kind,
@@ -121,11 +135,12 @@ export const acknowledgeMessage = async ({ db, queue, config, result, now }: Ack
       envelopeFrom: smtp?.autoReplyNullSender ? '' : null,
       now,
     });
-    tx.insert(ticketEvents).values({
-      ticketId: result.ticketId, type: `${plan.kind.replace('-', '_')}_queued`, at: now,
-      data: { outboxId, template: plan.template, to: recipient },
-    }).run();
-    return { queued: true, outboxId };
+    const events: TicketEventRecord[] = [{
+      ticketId: result.ticketId, type: 'auto_reply_sent', actor: AUTO_REPLY_ACTOR, at: now,
+      data: { outboxId, template: plan.template, kind: plan.kind, to: recipient },
+    }];
+    insertTicketEvents(tx, events);
+    return { queued: true, outboxId, events };
   }, { behavior: 'immediate' });
 
   if (outcome.queued) await queue.enqueue(outboxSendJob, { outboxId: outcome.outboxId, attempt: 1 });

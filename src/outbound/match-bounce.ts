@@ -14,13 +14,14 @@
  */
 import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
-import { outbox, ticketEvents } from '../db/schema/index.js';
+import { outbox } from '../db/schema/index.js';
 import { extractBounceDetails, type BounceRecipient } from '../intake/detect-bounce-details.js';
-import type { FiledMessage } from './acknowledge-message.js';
+import { insertTicketEvents, type TicketEventRecord } from '../tickets/ticket-events.js';
+import { AUTO_REPLY_ACTOR, type FiledMessage } from './acknowledge-message.js';
 
 export type MatchBounceOutcome =
   | { matched: false }
-  | { matched: true; outboxId: number; ticketId: number | null; outcome: 'bounced' | 'delayed'; reason: string };
+  | { matched: true; outboxId: number; ticketId: number | null; outcome: 'bounced' | 'delayed'; reason: string; events: TicketEventRecord[] };
 
 const describe = (r: BounceRecipient): string =>
   [r.address + ':', r.status ?? r.replyCode ?? '', r.diagnostic ?? (r.action ?? '')].filter(Boolean).join(' ').slice(0, 300);
@@ -42,19 +43,21 @@ export const matchBounce = ({ db, result, now }: { db: Db; result: FiledMessage;
     || `bounced${details.reportingMta ? ` (reported by ${details.reportingMta})` : ''}, no details given`;
   const outcome = onlyDelayed ? 'delayed' : 'bounced';
 
+  const data = {
+    outboxId: row.id, kind: row.kind, messageId: row.messageId, reason,
+    recipients: details.recipients.map((r) => ({ address: r.address, action: r.action, status: r.status, diagnostic: r.diagnostic })),
+    bounceTicketId: result.ticketId, bounceMessageId: result.messageRowId,
+  };
+  const events: TicketEventRecord[] = [];
+  if (row.ticketId !== null) events.push({ ticketId: row.ticketId, type: outcome === 'bounced' ? 'reply_bounced' : 'reply_delayed', actor: AUTO_REPLY_ACTOR, data, at: now });
+  if (row.ticketId !== result.ticketId) {
+    events.push({ ticketId: result.ticketId, type: 'bounce_matched', actor: AUTO_REPLY_ACTOR, data: { outboxId: row.id, ticketId: row.ticketId, outcome }, at: now });
+  }
   db.transaction((tx) => {
     if (outcome === 'bounced') {
       tx.update(outbox).set({ state: 'bounced', bouncedAt: now, bounceReason: reason, updatedAt: now }).where(eq(outbox.id, row.id)).run();
     }
-    const data = {
-      outboxId: row.id, kind: row.kind, messageId: row.messageId, reason,
-      recipients: details.recipients.map((r) => ({ address: r.address, action: r.action, status: r.status, diagnostic: r.diagnostic })),
-      bounceTicketId: result.ticketId, bounceMessageId: result.messageRowId,
-    };
-    if (row.ticketId !== null) tx.insert(ticketEvents).values({ ticketId: row.ticketId, type: outcome === 'bounced' ? 'reply_bounced' : 'reply_delayed', data, at: now }).run();
-    if (row.ticketId !== result.ticketId) {
-      tx.insert(ticketEvents).values({ ticketId: result.ticketId, type: 'bounce_matched', data: { outboxId: row.id, ticketId: row.ticketId, outcome }, at: now }).run();
-    }
+    insertTicketEvents(tx, events);
   });
-  return { matched: true, outboxId: row.id, ticketId: row.ticketId, outcome, reason };
+  return { matched: true, outboxId: row.id, ticketId: row.ticketId, outcome, reason, events };
 };

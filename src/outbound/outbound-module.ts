@@ -56,10 +56,14 @@ export const createOutboundModule = (opts: OutboundModuleOptions = {}): Mailroom
     const { db, queue, clock, log, config } = services;
     services.effects.push(async (result) => {
       const bounce = matchBounce({ db, result, now: clock.now() });
-      if (bounce.matched) log.info({ outboxId: bounce.outboxId, ticketId: bounce.ticketId, outcome: bounce.outcome }, 'outbox: bounce matched');
+      if (bounce.matched) {
+        log.info({ outboxId: bounce.outboxId, ticketId: bounce.ticketId, outcome: bounce.outcome }, 'outbox: bounce matched');
+        await services.emitTicketEvents(bounce.events);
+      }
     });
     services.effects.push(async (result) => {
       const ack = await acknowledgeMessage({ db, queue, config, result, now: clock.now() });
+      await services.emitTicketEvents(ack.events);
       if (ack.queued) log.info({ ticketId: result.ticketId, outboxId: ack.outboxId }, 'outbox: automatic reply queued');
       else log.debug({ ticketId: result.ticketId, reason: ack.reason }, 'outbox: no automatic reply');
     });
@@ -81,6 +85,7 @@ export const createOutboundModule = (opts: OutboundModuleOptions = {}): Mailroom
         await queue.enqueue(outboxSendJob, { outboxId, attempt: outcome.attempt + 1 }, { delayMs: outcome.delayMs });
       } else if (outcome.status === 'failed') {
         log.error({ outboxId, attempt: outcome.attempt, reason: outcome.reason }, 'outbox: failed');
+        await services.emitTicketEvents(outcome.events);
       } else if (outcome.status === 'sent') {
         log.info({ outboxId, attempt: outcome.attempt }, 'outbox: sent');
       }

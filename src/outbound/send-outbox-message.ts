@@ -17,7 +17,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { BlobStore } from '../db/blob-store.js';
 import type { Db } from '../db/connection.js';
-import { outbox, ticketEvents } from '../db/schema/index.js';
+import { outbox } from '../db/schema/index.js';
+import { insertTicketEvents, type TicketEventRecord } from '../tickets/ticket-events.js';
 import { exponentialBackoffMs } from './backoff.js';
 import { classifySendError, type SendErrorLike } from './classify-send-error.js';
 import type { Mailer } from './create-mailer.js';
@@ -36,10 +37,11 @@ export type SendOutboxMessageOptions = {
 export type SendOutcome =
   | { status: 'sent'; attempt: number; response: string }
   | { status: 'retry'; attempt: number; delayMs: number; reason: string }
-  | { status: 'failed'; attempt: number; reason: string }
+  | { status: 'failed'; attempt: number; reason: string; events: TicketEventRecord[] }
   | { status: 'not-claimed'; state: string | null };
 
-const eventFor = (kind: string, what: 'failed'): string => (kind === 'reply' ? `reply_${what}` : `${kind.replace('-', '_')}_${what}`);
+/** `reply_failed` for an agent's reply, `auto_reply_failed` for Mailroom's own (the kind is in the data). */
+const failedEvent = (kind: string): string => (kind === 'reply' ? 'reply_failed' : 'auto_reply_failed');
 
 /** Claims, sends and records one outbox row. Throws only on database errors. */
 export const sendOutboxMessage = async ({ db, blobs, mailer, outboxId, now, retry }: SendOutboxMessageOptions): Promise<SendOutcome> => {
@@ -88,17 +90,16 @@ export const sendOutboxMessage = async ({ db, blobs, mailer, outboxId, now, retr
       return { status: 'retry', attempt: row.attempts, delayMs, reason: failure.reason };
     }
     const reason = failure.kind === 'temporary' ? `gave up after ${row.attempts} attempts: ${failure.reason}` : failure.reason;
+    const events: TicketEventRecord[] = row.ticketId === null ? [] : [{
+      ticketId: row.ticketId, type: failedEvent(row.kind), actor: 'mailroom', at,
+      data: { outboxId: row.id, kind: row.kind, to: row.to.map((a) => a.address), reason, serverResponse: failure.serverResponse },
+    }];
     db.transaction((tx) => {
       tx.update(outbox).set({
         state: 'failed', failedAt: at, updatedAt: at, nextAttemptAt: null, lastError: reason, serverResponse: failure.serverResponse,
       }).where(eq(outbox.id, row.id)).run();
-      if (row.ticketId !== null) {
-        tx.insert(ticketEvents).values({
-          ticketId: row.ticketId, type: eventFor(row.kind, 'failed'), at,
-          data: { outboxId: row.id, kind: row.kind, to: row.to.map((a) => a.address), reason, serverResponse: failure.serverResponse },
-        }).run();
-      }
+      insertTicketEvents(tx, events);
     });
-    return { status: 'failed', attempt: row.attempts, reason };
+    return { status: 'failed', attempt: row.attempts, reason, events };
   }
 };

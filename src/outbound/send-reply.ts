@@ -11,12 +11,13 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { MailroomConfig } from '../config.js';
 import type { BlobStore } from '../db/blob-store.js';
 import type { Db } from '../db/connection.js';
-import { customers, messages, ticketEvents, tickets } from '../db/schema/index.js';
+import { customers, messages, tickets } from '../db/schema/index.js';
 import type { OutboxAddress, OutboxAttachment, TicketStatus } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import { formatTicketToken } from '../intake/find-thread.js';
 import { newMessageId } from '../mail-identity.js';
 import type { QueueDriver } from '../queue/queue-driver.js';
+import { insertTicketEvents, type TicketEventRecord } from '../tickets/ticket-events.js';
 import { personHeaders, replySubject, threadHeaders } from './compose-outgoing.js';
 import { hasLineBreak, headerText, isBareAddress } from './header-safe.js';
 import { insertOutgoing } from './insert-outgoing.js';
@@ -42,6 +43,8 @@ export type SendReplyOptions = {
   body: string;
   cc?: string[];
   attachments?: ReplyAttachmentInput[];
+  /** who is replying (an agent id); recorded as the events' actor and `by` */
+  agent?: string;
   now: Date;
 };
 
@@ -54,7 +57,12 @@ export type SendReplyResult = {
   cc: OutboxAddress[];
   ticketStatus: TicketStatus;
   firstResponse: boolean;
+  /** written with the reply; hand them to `services.emitTicketEvents` */
+  events: TicketEventRecord[];
 };
+
+/** The actor of a reply sent through the API without naming an agent. */
+export const DEFAULT_REPLY_ACTOR = 'api';
 
 const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
 
@@ -88,6 +96,7 @@ const validate = (o: SendReplyOptions): { body: string; cc: OutboxAddress[] } =>
 export const sendReply = async (o: SendReplyOptions): Promise<SendReplyResult> => {
   const { db, config, now } = o;
   const { body, cc } = validate(o);
+  const by = headerText(o.agent ?? '', 100) || DEFAULT_REPLY_ACTOR;
   const ticket = db.select().from(tickets).where(eq(tickets.id, o.ticketId)).get();
   if (!ticket) throw new AppError('NOT_FOUND', `No ticket ${o.ticketId}`);
   if (ticket.status === 'closed') throw new AppError('CONFLICT', `Ticket ${o.ticketId} is closed; a new message from the customer opens a follow-up ticket`);
@@ -140,18 +149,20 @@ export const sendReply = async (o: SendReplyOptions): Promise<SendReplyResult> =
     const current = tx.select({ status: tickets.status, firstResponseAt: tickets.firstResponseAt }).from(tickets).where(eq(tickets.id, ticket.id)).get()!;
     tx.update(tickets).set({ status: 'pending', updatedAt: now, ...(current.firstResponseAt === null ? { firstResponseAt: now } : {}) })
       .where(eq(tickets.id, ticket.id)).run();
-    const events: Array<{ type: string; data: Record<string, unknown> }> = [
-      { type: 'reply_sent', data: { outboxId: ids.outboxId, messageId, to: to.map((a) => a.address), cc: ccList.map((a) => a.address), attachments: files.length } },
+    const ev = (type: string, data: Record<string, unknown>): TicketEventRecord => ({ ticketId: ticket.id, type, actor: by, data, at: now });
+    const events: TicketEventRecord[] = [
+      ev('reply_sent', { outboxId: ids.outboxId, messageId, by, to: to.map((a) => a.address), cc: ccList.map((a) => a.address), attachments: files.length }),
     ];
-    if (current.status !== 'pending') events.push({ type: 'status_changed', data: { from: current.status, to: 'pending', reason: 'agent replied' } });
-    if (current.firstResponseAt === null) events.push({ type: 'first_response', data: { outboxId: ids.outboxId, at: now.toISOString() } });
-    tx.insert(ticketEvents).values(events.map((e) => ({ ticketId: ticket.id, type: e.type, actor: 'agent', data: e.data, at: now }))).run();
-    return { ...ids, firstResponse: current.firstResponseAt === null };
+    if (current.firstResponseAt === null) events.push(ev('first_response', { by, outboxId: ids.outboxId }));
+    if (current.status === 'resolved') events.push(ev('reopened', { by, from: current.status, reason: 'agent replied' }));
+    if (current.status !== 'pending') events.push(ev('status_changed', { from: current.status, to: 'pending', reason: 'agent replied' }));
+    insertTicketEvents(tx, events);
+    return { ...ids, firstResponse: current.firstResponseAt === null, events };
   }, { behavior: 'immediate' });
 
   await o.queue.enqueue(outboxSendJob, { outboxId: written.outboxId, attempt: 1 });
   return {
     outboxId: written.outboxId, messageRowId: written.messageRowId, messageId, subject, to, cc: ccList,
-    ticketStatus: 'pending', firstResponse: written.firstResponse,
+    ticketStatus: 'pending', firstResponse: written.firstResponse, events: written.events,
   };
 };

@@ -104,7 +104,7 @@ describe.skipIf(Boolean(missing))('IMAP in, SMTP out', () => {
     await dc.append(user, [bounce]);
     await waitFor(() => h.services.db.select().from(outbox).where(eq(outbox.messageId, replyId)).get()?.state === 'bounced', { message: 'the reply to be marked bounced' });
     const events = h.services.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticket.id)).all().map((e) => e.type);
-    expect(events).toEqual(expect.arrayContaining(['acknowledgement_queued', 'reply_sent', 'first_response', 'reply_bounced']));
+    expect(events).toEqual(expect.arrayContaining(['auto_reply_sent', 'reply_sent', 'first_response', 'reply_bounced']));
     // The bounce was never acknowledged, and everything imported was moved out of INBOX.
     expect(sink.messages).toHaveLength(2);
     await waitFor(async () => (await dc.list(user, 'INBOX')).length === 0 && (await dc.list(user, 'Archive')).length === 2, { message: 'both messages archived' });

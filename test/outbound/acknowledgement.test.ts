@@ -27,6 +27,8 @@ const skipReasons = (harness: Harness, ticketId: number): string[] =>
 describe('acknowledgements', () => {
   it('acknowledges a new ticket with the token, threading and every loop-safety header', async () => {
     h = await outboundHarness({ sink });
+    const hooked: string[] = [];
+    h.services.ticketHooks.push((e) => { hooked.push(e.type); });
     const ticketId = await fileMessage(h, eml({ from: '"Alice <b>Bold</b>" <alice@example.com>', subject: 'Where is my parcel?', messageId: 'q1@example.com' }));
     await waitFor(() => sink.messages.length === 1, { message: 'the acknowledgement' });
     const got = sink.messages[0];
@@ -45,7 +47,8 @@ describe('acknowledgements', () => {
     await settleOutbox(h);
     expect(outboxRows(h)).toEqual([expect.objectContaining({ kind: 'acknowledgement', state: 'sent', ticketId })]);
     const types = h.services.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticketId)).all().map((e) => e.type);
-    expect(types).toContain('acknowledgement_queued');
+    expect(types).toContain('auto_reply_sent');
+    expect(hooked).toContain('auto_reply_sent');
 
     // The customer answers the acknowledgement: it joins the ticket and is not acknowledged again.
     const follow = await fileMessage(h, eml({ from: 'alice@example.com', subject: `Re: ${parsed.subject}`, inReplyTo: got.messageId! }));

@@ -39,7 +39,9 @@ describe('agent replies', () => {
       references: '<root@example.com>', inReplyTo: 'root@example.com',
     }));
 
-    const res = await reply(ticketId, { body: 'Hello Alice,\nyour parcel left today.\n' });
+    const hooked: Array<{ type: string; actor: string; data: Record<string, unknown> }> = [];
+    h.services.ticketHooks.push((e) => { hooked.push(e); });
+    const res = await reply(ticketId, { body: 'Hello Alice,\nyour parcel left today.\n', agent: 'agent-7' });
     expect(res.statusCode).toBe(201);
     const out = res.json();
     expect(out).toMatchObject({ state: 'queued', ticketStatus: 'pending', firstResponse: true, subject: `Re: Help with my order [#${ticketId}]` });
@@ -74,6 +76,10 @@ describe('agent replies', () => {
     expect(outbound[0].messageId).toBe(out.messageId);
     const types = h.services.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticketId)).all().map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['reply_sent', 'first_response', 'status_changed']));
+    // The same events reached the ticket hooks (SLA clocks, routing leases) after commit.
+    expect(hooked.map((e) => e.type)).toEqual(['reply_sent', 'first_response', 'status_changed']);
+    expect(hooked[0]).toMatchObject({ actor: 'agent-7', data: { by: 'agent-7', outboxId: expect.any(Number), messageId: out.messageId } });
+    expect(hooked[2].data).toMatchObject({ from: 'new', to: 'pending' });
 
     // A second reply: no second first_response; the customer's answer to it threads into the ticket.
     h.clock.advance(60_000);

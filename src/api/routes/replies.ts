@@ -21,6 +21,7 @@ const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union(
 const ReplyBody = Type.Object({
   body: Type.String({ minLength: 1, maxLength: MAX_REPLY_BODY_CHARS, description: 'the reply text (plain text)' }),
   cc: Type.Optional(Type.Array(Type.String({ minLength: 3, maxLength: 254 }), { maxItems: MAX_REPLY_CC, description: 'bare addresses, no names' })),
+  agent: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\r\\n]*$', description: 'who is replying (agent id); recorded on the ticket events' })),
   attachments: Type.Optional(Type.Array(Type.Object({
     filename: Type.String({ minLength: 1, maxLength: 255 }),
     contentType: Type.String({ minLength: 3, maxLength: 255 }),
@@ -78,8 +79,9 @@ export const replyRoutes = async (app: App, services: Services): Promise<void> =
     });
     const result = await sendReply({
       db: services.db, blobs: services.blobs, queue: services.queue, config: services.config,
-      ticketId: request.params.id, body: request.body.body, cc: request.body.cc, attachments, now: services.clock.now(),
+      ticketId: request.params.id, body: request.body.body, cc: request.body.cc, attachments, agent: request.body.agent, now: services.clock.now(),
     });
+    await services.emitTicketEvents(result.events);
     return reply.status(201).send({
       outboxId: result.outboxId, messageId: result.messageId, subject: result.subject, to: result.to, cc: result.cc,
       state: 'queued' as const, ticketStatus: result.ticketStatus, firstResponse: result.firstResponse,
