@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   serve: { summary: 'Start the server (HTTP API, web form, intake worker)', load: () => import('./commands/serve.js') },
   worker: { summary: 'Run intake workers only (needs REDIS_URL)', load: () => import('./commands/worker.js') },
   import: { summary: 'Import an .eml file, a directory, a maildir or an mbox', load: () => import('./commands/import.js') },
+  rules: { summary: 'Rules: check, lint, test FILE.eml, backtest on stored mail', load: () => import('./commands/rules.js') },
   report: { summary: 'Response times per queue, category, agent or channel; backlog by age', load: () => import('./commands/report.js') },
 };
 
