@@ -4,3 +4,4 @@ export * from './mailbox.js';
 export * from './outbound.js';
 export * from './sla.js';
 export * from './routing.js';
+export * from './classifier.js';
