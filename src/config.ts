@@ -141,6 +141,8 @@ const envSchema = z.object({
   MAILROOM_FORM_RATE_LIMIT: z.coerce.number().int().positive().default(10),
   MAILROOM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAILROOM_INTAKE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** below this confidence a message is `uncategorized` and goes to triage (pick it from GET /api/classifier's calibration table) */
+  MAILROOM_CLASSIFIER_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
   MAILROOM_INTAKE_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   MAILROOM_INTAKE_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(1000),
 });
@@ -163,6 +165,7 @@ export type MailroomConfig = {
   formRateLimitPerMinute: number;
   logLevel: z.infer<typeof envSchema>['MAILROOM_LOG_LEVEL'];
   intakeConcurrency: number;
+  classifierThreshold: number;
   /** tries per intake job and the first retry delay (doubling after) */
   intakeRetry: { attempts: number; backoffMs: number };
   forms: FormConfig[];
@@ -233,6 +236,7 @@ export const loadConfig = (env: Record<string, string | undefined>, cwd = proces
     formRateLimitPerMinute: e.MAILROOM_FORM_RATE_LIMIT,
     logLevel: e.MAILROOM_LOG_LEVEL,
     intakeConcurrency: e.MAILROOM_INTAKE_CONCURRENCY,
+    classifierThreshold: e.MAILROOM_CLASSIFIER_THRESHOLD,
     intakeRetry: { attempts: e.MAILROOM_INTAKE_ATTEMPTS, backoffMs: e.MAILROOM_INTAKE_BACKOFF_MS },
     forms,
     queues: file.queues ?? [],
