@@ -137,6 +137,8 @@ describe('agent replies', () => {
     expect((await reply(ticketId, { body: 'hello', attachments: [{ filename: 'a.txt', contentType: 'text/plain\r\nX: 1', content: 'aGk=' }] })).statusCode).toBe(400);
     const big = Buffer.alloc(10 * 1024 * 1024 + 1, 7).toString('base64');
     expect((await reply(ticketId, { body: 'hello', attachments: [{ filename: 'big.bin', contentType: 'application/octet-stream', content: big }] })).statusCode).toBe(413);
+    expect((await reply(ticketId, { body: 'hello', extra: 1 })).statusCode).toBe(400);
+    expect((await reply(ticketId, { body: 'hello', agent: 'a\r\nb' })).statusCode).toBe(400);
     const noAuth = await h.app.inject({ method: 'POST', url: `/api/tickets/${ticketId}/replies`, payload: { body: 'hello' } });
     expect(noAuth.statusCode).toBe(401);
     expect(outboxRows(h)).toHaveLength(0);
