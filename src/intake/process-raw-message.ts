@@ -1,5 +1,6 @@
 /**
  * Process one accepted raw message: parse → detect → visible text → thread → classify → decide → file.
+ * Building the DecisionInput is shared with `mailroom rules test` (build-decision-input.ts).
  *
  * Everything up to "file" is pure or read-only; filing (customer, ticket, message, attachments, events,
  * raw state) is one SQLite transaction, so a worker killed at any point leaves either nothing or
@@ -17,16 +18,15 @@ import { insertTicketEvents, type TicketEventRecord } from '../tickets/ticket-ev
 import type { TicketStatus } from '../db/schema/index.js';
 import type { FormConfig, MailboxConfig } from '../config.js';
 import type { Clock } from '../clock.js';
-import type { Channel, ClassificationResult, CustomerFacts, Decision, DecisionInput, DecisionTrace, DetectionFlags, MessageFacts, Priority } from '../decide/types.js';
+import type { Channel, ClassificationResult, Decision, DecisionInput, DecisionTrace, DetectionFlags, Priority } from '../decide/types.js';
 import { PRIORITIES } from '../decide/types.js';
-import { LOOP_HEADER, syntheticMessageId } from '../mail-identity.js';
+import { syntheticMessageId } from '../mail-identity.js';
 import { storedInputFacts, type StoredDecision } from '../decide/stored-decision.js';
 import { createThreadLookups } from '../tickets/thread-lookups.js';
-import { detectAutomatedMail } from './detect-automated-mail.js';
+import { buildDecisionInput, CHANNELS, intakeSummaryLines, readParsedMessage, UNKNOWN_MAILER_DAEMON } from './build-decision-input.js';
 import { findThread, subjectKey, threadIndexRoot, type ThreadMatch } from './find-thread.js';
 import { parseMessage, UnparseableMessageError } from './parse-message.js';
-import type { Address, ParsedMessage } from './parsed-message.js';
-import { stripQuotes } from './strip-quotes.js';
+import type { ParsedMessage } from './parsed-message.js';
 
 export type DecideFn = (input: DecisionInput) => { decision: Decision; trace: DecisionTrace };
 export type ClassifyFn = (text: string) => ClassificationResult | null;
@@ -68,6 +68,8 @@ export type ProcessResult =
     customerEmail: string;
     flags: DetectionFlags;
     thread: ThreadMatch;
+    /** what `decide` saw (shadow rule sets decide the same input again) */
+    input: DecisionInput;
     decision: Decision;
     trace: DecisionTrace;
     parsed: ParsedMessage;
@@ -84,26 +86,8 @@ const threadLookupsFor = (db: Db) => {
   return l;
 };
 
-const CHANNELS: readonly Channel[] = ['webhook', 'form', 'import', 'imap'];
-
-/** The configured mailbox a message arrived through: the channel's own, or the first recipient that is one of ours. */
-const resolveMailbox = (channel: Channel, channelRef: string | null, parsed: ParsedMessage, settings: IntakeSettings): string | null => {
-  if (channel === 'form') return settings.forms.find((f) => f.id === channelRef)?.mailbox ?? channelRef;
-  if (channel === 'imap') return channelRef;
-  const recipients = [...parsed.to, ...parsed.cc].map((a) => a.address.toLowerCase());
-  const own = settings.mailboxes.find((m) => recipients.includes(m.address.toLowerCase()));
-  return own?.name ?? channelRef;
-};
-
-/** Who wrote it: From, else Sender, else Reply-To; a bounce without any (MTAs do send those) is the mail system's. */
-const findSender = (parsed: ParsedMessage, flags: DetectionFlags): Address | null => {
-  const senderHeader = parsed.headers.sender?.[0]?.match(/[^\s<>"]+@[^\s<>"]+/)?.[0];
-  return parsed.from ?? (senderHeader ? { name: '', address: senderHeader } : null) ?? parsed.replyTo[0]
-    ?? (flags.bounce ? { name: 'Mail Delivery System', address: UNKNOWN_MAILER_DAEMON } : null);
-};
-
-/** The customer a sender-less bounce is filed under. */
-export const UNKNOWN_MAILER_DAEMON = 'mailer-daemon@unknown.invalid';
+/** The customer a sender-less bounce is filed under (see build-decision-input.ts). */
+export { UNKNOWN_MAILER_DAEMON };
 
 const maxPriority = (a: Priority, b: Priority): Priority => (PRIORITIES.indexOf(a) >= PRIORITIES.indexOf(b) ? a : b);
 
@@ -128,23 +112,12 @@ export const processRawMessage = async ({ rawMessageId, deps }: { rawMessageId: 
     if (err instanceof UnparseableMessageError) return quarantine(err.reason);
     throw err;
   }
-  const flags = detectAutomatedMail({
-    message: parsed,
-    ownLoopHeaderName: LOOP_HEADER,
-    ownMessageIdDomain: settings.domain,
-    ownAddresses: settings.mailboxes.map((m) => m.address.toLowerCase()),
-  });
-  const sender = findSender(parsed, flags);
-  if (!sender) {
-    const what = Object.keys(parsed.headers).length === 0 ? 'no e-mail headers found (not an RFC 822 message?)' : 'no From, Sender or Reply-To address';
-    return quarantine(`${what}: cannot tell who wrote it, so no ticket can be opened`);
-  }
-  const senderEmail = sender.address.toLowerCase();
   const channel: Channel = (CHANNELS as readonly string[]).includes(raw.channel) ? (raw.channel as Channel) : 'import';
-  const mailbox = resolveMailbox(channel, raw.channelRef, parsed, settings);
   const receivedAt = raw.receivedAt;
+  const reading = readParsedMessage({ parsed, channel, channelRef: raw.channelRef, receivedAt, settings });
+  if (!reading.ok) return quarantine(reading.reason);
+  const { flags, sender, senderEmail, mailbox, visibleText } = reading;
 
-  const { visibleText } = stripQuotes({ text: parsed.text, html: parsed.html, sender });
   const thread = findThread({
     message: parsed,
     senderEmail,
@@ -156,39 +129,14 @@ export const processRawMessage = async ({ rawMessageId, deps }: { rawMessageId: 
 
   const existingTicket = thread.ticketId !== null ? db.select().from(tickets).where(eq(tickets.id, thread.ticketId)).get() ?? null : null;
   const existingCustomer = db.select().from(customers).where(eq(customers.email, senderEmail)).get() ?? null;
-  const openTickets = existingCustomer
+  const customerOpenTickets = existingCustomer
     ? db.select({ n: sql<number>`count(*)` }).from(tickets)
       .where(sql`${tickets.customerId} = ${existingCustomer.id} and ${tickets.status} not in ('resolved','closed')`).get()!.n
-      - (existingTicket && !['resolved', 'closed'].includes(existingTicket.status) ? 1 : 0)
     : 0;
-
-  const message: MessageFacts = {
-    channel, mailbox, messageId: parsed.messageId, from: sender, to: parsed.to, cc: parsed.cc,
-    subject: parsed.subject, text: parsed.text, visibleText, headers: parsed.headers,
-    attachments: parsed.attachments.map(({ filename, contentType, size }) => ({ filename, contentType, size })),
-    flags, receivedAt,
-  };
-  const customer: CustomerFacts = {
-    email: senderEmail,
-    domain: senderEmail.split('@')[1] ?? '',
-    name: sender.name || existingCustomer?.name || null,
-    tier: existingCustomer?.tier ?? null,
-    tags: existingCustomer?.tags ?? [],
-    openTickets,
-  };
   const classification = deps.classify?.(`${parsed.subject}\n${visibleText}`) ?? null;
-  const input: DecisionInput = {
-    message,
-    customer,
-    ticket: existingTicket
-      ? { isNew: false, id: existingTicket.id, status: existingTicket.status, queue: existingTicket.queue, priority: existingTicket.priority, category: existingTicket.category }
-      : { isNew: true, id: null, status: null, queue: null, priority: null, category: null },
-    classification,
-    now: receivedAt,
-  };
+  const input = buildDecisionInput({ reading, customer: existingCustomer, customerOpenTickets, ticket: existingTicket, classification });
   const { decision, trace } = deps.decide(input);
-  trace.summary.unshift(`thread: ${thread.reasons.join('; ')}`);
-  if (flags.signals.length) trace.summary.unshift(`detected: ${flags.signals.join('; ')}`);
+  trace.summary.unshift(...intakeSummaryLines({ flags, thread }));
 
   // Contents first (content-addressed, idempotent), so the transaction only writes rows.
   for (const a of parsed.attachments) blobs.put(a.content);
@@ -207,7 +155,7 @@ export const processRawMessage = async ({ rawMessageId, deps }: { rawMessageId: 
     if (current?.state === 'processed') return null;
 
     const customerRow = tx.insert(customers).values({
-      email: senderEmail, name: author.name || null, domain: customer.domain, createdAt: receivedAt,
+      email: senderEmail, name: author.name || null, domain: input.customer.domain, createdAt: receivedAt,
     }).onConflictDoUpdate({ target: customers.email, set: { name: sql`coalesce(${customers.name}, excluded.name)` } })
       .returning({ id: customers.id }).get();
 
@@ -310,6 +258,6 @@ export const processRawMessage = async ({ rawMessageId, deps }: { rawMessageId: 
   if (!filed) return { status: 'already-processed', rawMessageId };
   return {
     status: 'processed', rawMessageId, ...filed, channel, mailbox, customerEmail: senderEmail,
-    flags, thread, decision, trace, parsed,
+    flags, thread, input, decision, trace, parsed,
   };
 };
