@@ -5,3 +5,4 @@ export * from './outbound.js';
 export * from './sla.js';
 export * from './routing.js';
 export * from './classifier.js';
+export * from './rules.js';
