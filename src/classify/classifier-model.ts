@@ -22,6 +22,8 @@ export type CalibrationSummary =
       /** mean negative log-likelihood on them, before (temperature 1) and after calibration */
       logLossBefore: number;
       logLossAfter: number;
+      /** true when few or error-free held-out messages capped the confidence (see fit-temperature.ts) */
+      limitedByEvidence: boolean;
     }
   | { method: 'none'; temperature: number; reason: string };
 

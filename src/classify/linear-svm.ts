@@ -62,13 +62,8 @@ export const toSparseMatrix = (vectors: SparseVector[], columns: number): Sparse
   const indices = new Int32Array(offsets[vectors.length]);
   const values = new Float32Array(offsets[vectors.length]);
   for (let i = 0; i < vectors.length; i++) {
-    // Ascending columns within a row: weights are then read front to back, which the cache rewards.
-    const { indices: rowIndices, values: rowValues } = vectors[i];
-    const order = Array.from(rowIndices.keys()).sort((a, b) => rowIndices[a] - rowIndices[b]);
-    for (let k = 0; k < order.length; k++) {
-      indices[offsets[i] + k] = rowIndices[order[k]];
-      values[offsets[i] + k] = rowValues[order[k]];
-    }
+    indices.set(vectors[i].indices, offsets[i]);
+    values.set(vectors[i].values, offsets[i]);
   }
   return { rows: vectors.length, columns, offsets, indices, values };
 };

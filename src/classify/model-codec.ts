@@ -50,6 +50,7 @@ const calibrationSchema = z.discriminatedUnion('method', [
     heldOutAccuracy: z.number(),
     logLossBefore: z.number(),
     logLossAfter: z.number(),
+    limitedByEvidence: z.boolean(),
   }),
   z.object({ method: z.literal('none'), temperature: z.number().positive(), reason: z.string() }),
 ]) satisfies z.ZodType<CalibrationSummary>;

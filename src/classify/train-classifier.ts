@@ -68,6 +68,12 @@ const HELD_OUT_FOLDS = 10;
 const SMALL_SET_CALIBRATION_FOLDS = 5;
 /** Below this many examples no temperature is fitted. */
 export const MIN_EXAMPLES_TO_CALIBRATE = 20;
+/**
+ * Below this many examples every feature is kept (minimum document frequency 1): pruning features
+ * seen once is for noise and size on large sets, and on a handful of examples it would prune nearly
+ * everything.
+ */
+export const KEEP_RARE_FEATURES_BELOW = 1000;
 
 type Settings = { features: FeatureOptions; svm: LinearSvmOptions; warmStartPasses: number };
 
@@ -153,6 +159,7 @@ const calibrate = (
       heldOutAccuracy: correct / held.margins.length,
       logLossBefore: fit.logLossBefore,
       logLossAfter: fit.logLossAfter,
+      limitedByEvidence: fit.limitedByEvidence,
     },
     warmStart: held.warmStart,
   };
@@ -197,8 +204,12 @@ export const trainClassifier = ({
   if (categories.length < 2) {
     return { model: null, problem: { code: 'CLASSIFIER_ONE_CATEGORY', message: CLASSIFIER_ERROR_CODES.CLASSIFIER_ONE_CATEGORY } };
   }
+  const featureOptions = { ...DEFAULT_FEATURE_OPTIONS, ...features };
+  if (features?.minDocumentFrequency === undefined && examples.length < KEEP_RARE_FEATURES_BELOW) {
+    featureOptions.minDocumentFrequency = 1;
+  }
   const settings: Settings = {
-    features: { ...DEFAULT_FEATURE_OPTIONS, ...features },
+    features: featureOptions,
     svm: { ...DEFAULT_LINEAR_SVM_OPTIONS, ...svm, seed },
     warmStartPasses,
   };
