@@ -22,9 +22,9 @@ import type { Channel, ClassificationResult, Decision, DecisionInput, DecisionTr
 import { PRIORITIES } from '../decide/types.js';
 import { syntheticMessageId } from '../mail-identity.js';
 import { storedInputFacts, type StoredDecision } from '../decide/stored-decision.js';
-import { createThreadLookups } from '../tickets/thread-lookups.js';
 import { buildDecisionInput, CHANNELS, intakeSummaryLines, readParsedMessage, UNKNOWN_MAILER_DAEMON } from './build-decision-input.js';
-import { findThread, subjectKey, threadIndexRoot, type ThreadMatch } from './find-thread.js';
+import { subjectKey, threadIndexRoot, type ThreadMatch } from './find-thread.js';
+import { lookUpDecisionFacts } from './look-up-decision-facts.js';
 import { parseMessage, UnparseableMessageError } from './parse-message.js';
 import type { ParsedMessage } from './parsed-message.js';
 
@@ -78,14 +78,6 @@ export type ProcessResult =
 /** Runs after the filing transaction committed (acknowledgement, SLA clocks, webhooks...). */
 export type IntakeEffect = (result: Extract<ProcessResult, { status: 'processed' }>) => Promise<void>;
 
-/** Prepared lookups, one set per database handle. */
-const lookupsByDb = new WeakMap<Db, ReturnType<typeof createThreadLookups>>();
-const threadLookupsFor = (db: Db) => {
-  let l = lookupsByDb.get(db);
-  if (!l) lookupsByDb.set(db, (l = createThreadLookups(db)));
-  return l;
-};
-
 /** The customer a sender-less bounce is filed under (see build-decision-input.ts). */
 export { UNKNOWN_MAILER_DAEMON };
 
@@ -118,21 +110,7 @@ export const processRawMessage = async ({ rawMessageId, deps }: { rawMessageId: 
   if (!reading.ok) return quarantine(reading.reason);
   const { flags, sender, senderEmail, mailbox, visibleText } = reading;
 
-  const thread = findThread({
-    message: parsed,
-    senderEmail,
-    lookups: threadLookupsFor(db),
-    now: receivedAt,
-    ticketTag: settings.ticketTag,
-    subjectThreadDays: settings.subjectThreadDays,
-  });
-
-  const existingTicket = thread.ticketId !== null ? db.select().from(tickets).where(eq(tickets.id, thread.ticketId)).get() ?? null : null;
-  const existingCustomer = db.select().from(customers).where(eq(customers.email, senderEmail)).get() ?? null;
-  const customerOpenTickets = existingCustomer
-    ? db.select({ n: sql<number>`count(*)` }).from(tickets)
-      .where(sql`${tickets.customerId} = ${existingCustomer.id} and ${tickets.status} not in ('resolved','closed')`).get()!.n
-    : 0;
+  const { thread, ticket: existingTicket, customer: existingCustomer, customerOpenTickets } = lookUpDecisionFacts({ db, parsed, senderEmail, receivedAt, settings });
   const classification = deps.classify?.(`${parsed.subject}\n${visibleText}`) ?? null;
   const input = buildDecisionInput({ reading, customer: existingCustomer, customerOpenTickets, ticket: existingTicket, classification });
   const { decision, trace } = deps.decide(input);
