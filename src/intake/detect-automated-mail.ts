@@ -281,10 +281,13 @@ const loopSignals = (
   { ownLoopHeaderName, ownMessageIdDomain, ownAddresses }: Omit<DetectAutomatedMailOptions, 'message'>,
 ): string[] => {
   const signals: string[] = [];
-  if (ownLoopHeaderName && firstHeader(message, ownLoopHeaderName) !== undefined) {
+  const ownDomain = ownMessageIdDomain.trim().toLowerCase();
+  // The loop header's value names the installation that sent it: another company's Mailroom answering
+  // us is a conversation, not a loop (its machine mail is caught by Auto-Submitted like anyone's).
+  const loopHeader = ownLoopHeaderName ? firstHeader(message, ownLoopHeaderName) : undefined;
+  if (loopHeader !== undefined && (!ownDomain || loopHeader.trim().toLowerCase() === ownDomain)) {
     signals.push(`our loop header ${ownLoopHeaderName} is present: this is mail Mailroom sent`);
   }
-  const ownDomain = ownMessageIdDomain.trim().toLowerCase();
   if (ownDomain && message.messageId && domainOf(message.messageId) === ownDomain && (automated.autoReply || automated.bounce)) {
     signals.push(`automated mail carrying a Message-ID on our own domain (${message.messageId}): mail Mailroom generated, echoed back`);
   }

@@ -4,6 +4,8 @@
  * Signals, strongest first:
  *  1. In-Reply-To / References naming a Message-ID already on a ticket (ours or the customer's).
  *     Message-IDs are unguessable, so these join whoever writes (a colleague the customer cc'd).
+ *     A bounce joins the ticket of the message it returns (its original Message-ID, from the
+ *     delivery report), so a failed reply shows on its ticket instead of opening a new one.
  *  2. The ticket token in the subject, `[#123]` (or `[TAG #123]`). A token is easy to type, so it only
  *     joins when the sender is the ticket's customer or already took part in the ticket; otherwise it is
  *     ignored and the trace says so. This is what stops a stranger's mail landing in someone's ticket.
@@ -32,7 +34,7 @@ export type ThreadLookups = {
   openTicketBySubject: (customerEmail: string, subjectKey: string, since: Date) => ThreadCandidate | null;
 };
 
-export type ThreadMatchKind = 'in-reply-to' | 'references' | 'token' | 'thread-index' | 'subject';
+export type ThreadMatchKind = 'in-reply-to' | 'references' | 'bounce' | 'token' | 'thread-index' | 'subject';
 
 export type ThreadMatch = {
   ticketId: number | null;
@@ -51,6 +53,8 @@ export type FindThreadOptions = {
     headers: Record<string, string[]>;
   };
   senderEmail: string;
+  /** for a bounce: the Message-ID of the message it returns */
+  bounceOf?: string | null;
   lookups: ThreadLookups;
   now: Date;
   ticketTag: string;
@@ -105,7 +109,13 @@ export const findThread = (opts: FindThreadOptions): ThreadMatch => {
     return { ticketId: t.id, matchedBy, followUpOf: null, reasons };
   };
 
-  // 1. headers
+  // 1. headers (and, for a bounce, the returned message's id)
+  if (opts.bounceOf) {
+    const hit = lookups.ticketsByMessageIds([opts.bounceOf])[0];
+    const t = hit ? lookups.ticketById(hit.ticketId) : null;
+    if (t) return result(t, 'bounce', `bounce of <${opts.bounceOf}>, a message of ticket #${t.id}`);
+    reasons.push(`bounce of <${opts.bounceOf}>, which is no message of ours`);
+  }
   const refIds = [...(message.inReplyTo ? [message.inReplyTo] : []), ...[...message.references].reverse()];
   if (refIds.length > 0) {
     const found = lookups.ticketsByMessageIds(refIds);

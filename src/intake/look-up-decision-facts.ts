@@ -10,6 +10,8 @@ import { createThreadLookups } from '../tickets/thread-lookups.js';
 import type { KnownCustomer, KnownTicket } from './build-decision-input.js';
 import { findThread, type ThreadMatch } from './find-thread.js';
 import type { ParsedMessage } from './parsed-message.js';
+import { extractBounceDetails } from './detect-bounce-details.js';
+import type { DetectionFlags } from '../decide/types.js';
 
 /** Prepared lookups, one set per database handle. */
 const lookupsByDb = new WeakMap<Db, ReturnType<typeof createThreadLookups>>();
@@ -25,6 +27,8 @@ export type LookUpDecisionFactsOptions = {
   senderEmail: string;
   receivedAt: Date;
   settings: { ticketTag: string; subjectThreadDays: number };
+  /** detection's flags: a bounce is threaded by the Message-ID of the mail it returns */
+  flags?: Pick<DetectionFlags, 'bounce'>;
 };
 
 export type DecisionFacts = {
@@ -36,9 +40,10 @@ export type DecisionFacts = {
   customerOpenTickets: number;
 };
 
-export const lookUpDecisionFacts = ({ db, parsed, senderEmail, receivedAt, settings }: LookUpDecisionFactsOptions): DecisionFacts => {
+export const lookUpDecisionFacts = ({ db, parsed, senderEmail, receivedAt, settings, flags }: LookUpDecisionFactsOptions): DecisionFacts => {
   const thread = findThread({
     message: parsed,
+    bounceOf: flags?.bounce ? extractBounceDetails({ message: parsed }).originalMessageId : null,
     senderEmail,
     lookups: threadLookupsFor(db),
     now: receivedAt,

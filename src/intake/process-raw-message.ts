@@ -25,6 +25,7 @@ import { storedInputFacts, type StoredDecision } from '../decide/stored-decision
 import { buildDecisionInput, CHANNELS, intakeSummaryLines, readParsedMessage, UNKNOWN_MAILER_DAEMON } from './build-decision-input.js';
 import { subjectKey, threadIndexRoot, type ThreadMatch } from './find-thread.js';
 import { lookUpDecisionFacts } from './look-up-decision-facts.js';
+import { composeMessageText } from '../classify/compose-message-text.js';
 import { parseMessage, UnparseableMessageError } from './parse-message.js';
 import type { ParsedMessage } from './parsed-message.js';
 
@@ -110,8 +111,8 @@ export const processRawMessage = async ({ rawMessageId, deps }: { rawMessageId: 
   if (!reading.ok) return quarantine(reading.reason);
   const { flags, sender, senderEmail, mailbox, visibleText } = reading;
 
-  const { thread, ticket: existingTicket, customer: existingCustomer, customerOpenTickets } = lookUpDecisionFacts({ db, parsed, senderEmail, receivedAt, settings });
-  const classification = deps.classify?.(`${parsed.subject}\n${visibleText}`) ?? null;
+  const { thread, ticket: existingTicket, customer: existingCustomer, customerOpenTickets } = lookUpDecisionFacts({ db, parsed, senderEmail, receivedAt, settings, flags });
+  const classification = deps.classify?.(composeMessageText({ subject: parsed.subject, visibleText })) ?? null;
   const input = buildDecisionInput({ reading, customer: existingCustomer, customerOpenTickets, ticket: existingTicket, classification });
   const { decision, trace } = deps.decide(input);
   trace.summary.unshift(...intakeSummaryLines({ flags, thread }));

@@ -195,6 +195,12 @@ describe('detectAutomatedMail: loops', () => {
     expect(flags.signals.some((s) => s.includes('X-Mailroom-Loop'))).toBe(true);
   });
 
+  it("does not call another installation's loop header a loop (its agents may write to us)", async () => {
+    const m = await load('own-loop-header.eml');
+    m.headers['x-mailroom-loop'] = ['mailroom.other-company.example'];
+    expect(detectAutomatedMail({ message: m, ...OWN }).loop).toBe(false);
+  });
+
   it('flags mail from one of our own addresses, case-insensitively', async () => {
     expect((await detect('own-address.eml')).loop).toBe(true);
   });

@@ -60,7 +60,7 @@ const dsn = ({ messageId, action, status, diagnostic }: { messageId: string; act
 ].join('\r\n'));
 
 describe('bounces of our mail', () => {
-  it('marks the outbox row bounced and shows it on the ticket', async () => {
+  it('marks the outbox row bounced and files the bounce on the ticket it concerns', async () => {
     h = await outboundHarness({ sink, acknowledge: false });
     const ticketId = await fileMessage(h);
     const sent = await h.app.inject({ method: 'POST', url: `/api/tickets/${ticketId}/replies`, headers: h.auth, payload: { body: 'Here you go.' } });
@@ -68,15 +68,18 @@ describe('bounces of our mail', () => {
     await settleOutbox(h);
 
     const bounceTicket = await fileMessage(h, dsn({ messageId, action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 <alice@example.com>: Recipient address rejected: User unknown' }));
-    expect(bounceTicket).not.toBe(ticketId);
+    // The bounce is threaded by the returned message's id: no new ticket for an agent to triage.
+    expect(bounceTicket).toBe(ticketId);
     const [row] = outboxRows(h);
     expect(row.state).toBe('bounced');
     expect(row.bounceReason).toMatch(/alice@example\.com: 5\.1\.1 .*User unknown/);
     const events = h.services.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticketId)).all();
     const bounced = events.find((e) => e.type === 'reply_bounced');
     expect(bounced?.data).toMatchObject({ outboxId: row.id, messageId, bounceTicketId: bounceTicket });
+    // Same ticket: the reply_bounced event says it all, no separate bounce_matched cross-reference.
     const onBounceTicket = h.services.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, bounceTicket)).all().map((e) => e.type);
-    expect(onBounceTicket).toContain('bounce_matched');
+    expect(onBounceTicket).toContain('reply_bounced');
+    expect(onBounceTicket).not.toContain('bounce_matched');
 
     const replies = await h.app.inject({ method: 'GET', url: `/api/tickets/${ticketId}/replies`, headers: h.auth });
     expect(replies.json().outgoing[0]).toMatchObject({ state: 'bounced', bounceReason: expect.stringMatching(/User unknown/) });
