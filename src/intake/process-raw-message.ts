@@ -65,6 +65,8 @@ export type ProcessResult =
     /** the ticket events this filing wrote */
     events: TicketEventRecord[];
     channel: Channel;
+    /** the channel's own name for where it came from: form id, IMAP account, webhook ?mailbox=, import path */
+    channelRef: string | null;
     mailbox: string | null;
     customerEmail: string;
     flags: DetectionFlags;
@@ -236,7 +238,7 @@ export const processRawMessage = async ({ rawMessageId, deps }: { rawMessageId: 
 
   if (!filed) return { status: 'already-processed', rawMessageId };
   return {
-    status: 'processed', rawMessageId, ...filed, channel, mailbox, customerEmail: senderEmail,
+    status: 'processed', rawMessageId, ...filed, channel, channelRef: raw.channelRef, mailbox, customerEmail: senderEmail,
     flags, thread, input, decision, trace, parsed,
   };
 };

@@ -10,7 +10,10 @@
  * - `assigned` {to, by, reason?} / `unassigned` {from, by, reason?}
  * - `tags_changed` {added, removed}
  * - `transferred` {fromQueue, toQueue, fromAssignee, toAssignee, count}
- * - `reply_sent` {outboxId, messageId, by}, `first_response` {by}, `auto_reply_sent` {outboxId, template}, `reply_bounced` {outboxId, reason}
+ * - `reply_sent` {outboxId, messageId, by}, `first_response` {by}, `reply_failed` {outboxId, error}
+ * - `auto_reply_sent` {outboxId, template}, `auto_reply_skipped` {reason}, `auto_reply_failed` {outboxId, error}
+ * - `reply_bounced` / `reply_delayed` {outboxId, reason, recipients, bounceTicketId}, `bounce_matched` {outboxId, ticketId, outcome}
+ * - `claimed` leases are `assigned` {to, by: 'pull', queue, leaseMs}
  * - `sla_warning` / `sla_breach` {clock, policy, dueAt, key}
  *
  * Every event written through `recordTicketEvents` is handed, after commit, to the hooks in

@@ -31,6 +31,15 @@ describe('findThread', () => {
     expect(m).toMatchObject({ ticketId: 7, matchedBy: 'references' });
   });
 
+  it('files a bounce on the ticket of the message it returns, and says when that is not ours', () => {
+    const lookups = world([alice]);
+    expect(findThread({ ...opts, message: base, bounceOf: 'reply1@mailroom.local', senderEmail: 'mailer-daemon@mx.test', lookups }))
+      .toMatchObject({ ticketId: 7, matchedBy: 'bounce' });
+    const foreign = findThread({ ...opts, message: base, bounceOf: 'someone-else@x.test', senderEmail: 'mailer-daemon@mx.test', lookups });
+    expect(foreign.ticketId).toBeNull();
+    expect(foreign.reasons[0]).toContain('no message of ours');
+  });
+
   it('joins by subject token only for the customer or a participant', () => {
     const lookups = world([alice]);
     expect(findThread({ ...opts, message: { ...base, subject: 'Re: Order missing [#7]' }, senderEmail: 'ALICE@example.com', lookups }))
