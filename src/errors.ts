@@ -15,6 +15,8 @@ export const AppErrorCode = {
   NOT_FOUND: { status: 404, message: 'Not found' },
   /** the action conflicts with the current state (e.g. retrying a message that is not failed) */
   CONFLICT: { status: 409, message: 'The resource is not in a state that allows this' },
+  /** rule files failed validation; `details.errors` lists each one with file, line, column, field and message */
+  RULES_INVALID: { status: 422, message: 'The rule files are not valid' },
   /** the body is over MAILROOM_MAX_MESSAGE_BYTES or the route's limit */
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   /** the body's content type is not one the route accepts */

@@ -31,6 +31,8 @@ export type LiveDecider = {
   classify: (text: string) => ClassificationResult | null;
   ruleSet: () => RuleSet;
   context: () => RuleContext;
+  /** the names rules may refer to right now (queues, templates, SLA policies): candidates are checked against them too */
+  known: () => KnownNames;
   reload: () => Promise<{ ok: true; version: string; changed: boolean } | { ok: false; errors: RuleError[] }>;
   status: () => RulesStatus;
   /** attach (or detach, with null) the live classifier model */
@@ -104,6 +106,7 @@ export const createLiveDecider = (opts: LiveDeciderOptions): LiveDecider => {
     classify: (text) => classifier?.(text) ?? null,
     ruleSet: () => current,
     context,
+    known,
     sla: () => sla,
     reload,
     status: () => ({ version: current.version, files: current.files.length, rules: current.rules.length, loadedAt, lastReload }),

@@ -1,14 +1,17 @@
 /**
  * Backtest: replay stored messages through a candidate rule set with the same `decide` the live
  * intake uses, and report what would change: how many messages change queue, priority, category,
- * auto-reply, acknowledgement or tags; an old→new queue table; sample messages for each kind of change.
+ * auto-reply, acknowledgement, tags or SLA policy; an old→new queue table; sample messages for each kind
+ * of change.
  *
  * Pure and streaming: records come from any iterable (the DB layer passes a cursor), or one at a time
  * through `createBacktest` (for async sources, or to yield between batches). Nothing is written anywhere.
- * Shadow mode is the same comparison on one message: `compareDecisions`.
+ * Shadow mode is the same comparison on one message: `compareDecisions`. Stored mail is read by
+ * backtest-stored-mail.ts.
  *
- * Only the parts rules decide are compared. Assignment depends on agent load at the time and is not
- * replayed; the candidate run gets no assignment or SLA stage unless the caller passes them.
+ * Only the parts rules decide are compared (the SLA policy follows from them). The assignee is not
+ * compared: it depends on agent load at the time. The candidate run gets no assignment or SLA stage
+ * unless the caller passes them; pass the SLA stage whenever the stored decisions were made with one.
  */
 import { decide } from '../decide/decide.js';
 import type { DecideStages, DecideTrace, DecisionDefaults } from '../decide/decide.js';
@@ -25,8 +28,8 @@ export type BacktestRecord = {
   defaults?: DecisionDefaults;
 };
 
-export type ChangeKind = 'queue' | 'priority' | 'category' | 'auto_reply' | 'acknowledge' | 'tags';
-export const CHANGE_KINDS: readonly ChangeKind[] = ['queue', 'priority', 'category', 'auto_reply', 'acknowledge', 'tags'];
+export type ChangeKind = 'queue' | 'priority' | 'category' | 'auto_reply' | 'acknowledge' | 'tags' | 'sla';
+export const CHANGE_KINDS: readonly ChangeKind[] = ['queue', 'priority', 'category', 'auto_reply', 'acknowledge', 'tags', 'sla'];
 
 export type DecisionChange = { kind: ChangeKind; from: unknown; to: unknown };
 
@@ -67,6 +70,7 @@ export const diffDecisions = (current: Decision, candidate: Decision): DecisionC
   if (current.autoReplyTemplate !== candidate.autoReplyTemplate) changes.push({ kind: 'auto_reply', from: current.autoReplyTemplate, to: candidate.autoReplyTemplate });
   if (current.acknowledge !== candidate.acknowledge) changes.push({ kind: 'acknowledge', from: current.acknowledge, to: candidate.acknowledge });
   if (!sameTags(current.tags, candidate.tags)) changes.push({ kind: 'tags', from: current.tags, to: candidate.tags });
+  if (current.slaPolicy !== candidate.slaPolicy) changes.push({ kind: 'sla', from: current.slaPolicy, to: candidate.slaPolicy });
   return changes;
 };
 

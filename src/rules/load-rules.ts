@@ -36,6 +36,16 @@ const byFileName = (a: RuleSource, b: RuleSource): number => {
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /**
+ * The version of a set of rule files: a hash of every file's name (without directory) and content, in
+ * load order. Equal versions mean the same rules; a shadow run or a promotion compares them.
+ */
+export const ruleSourcesVersion = (sources: readonly RuleSource[]): string => {
+  const version = createHash('sha256');
+  for (const source of [...sources].sort(byFileName)) version.update(`${path.basename(source.file)}\0${source.text}\0`);
+  return version.digest('hex').slice(0, 16);
+};
+
+/**
  * Validates and compiles rule files into one immutable RuleSet. Pure.
  * Every error of every file is reported; any error means no rule set.
  */
@@ -45,11 +55,9 @@ export const compileRuleSet = ({ sources, known }: CompileRuleSetOptions): LoadR
   const rules: CompiledRule[] = [];
   const files: RuleFileSummary[] = [];
   const firstByName = new Map<string, CompiledRule>();
-  const version = createHash('sha256');
   let nodeCount = 0;
 
   for (const source of sorted) {
-    version.update(`${path.basename(source.file)}\0${source.text}\0`);
     const result = validateRuleFile({ file: source.file, text: source.text, known });
     if (!result.ok) {
       errors.push(...result.errors);
@@ -80,7 +88,7 @@ export const compileRuleSet = ({ sources, known }: CompileRuleSetOptions): LoadR
 
   const byEvent = Object.fromEntries(RULE_EVENTS.map((event) => [event, Object.freeze(rules.filter((r) => r.event === event))])) as Record<RuleEvent, readonly CompiledRule[]>;
   const ruleSet: RuleSet = Object.freeze({
-    version: version.digest('hex').slice(0, 16),
+    version: ruleSourcesVersion(sorted),
     files: Object.freeze(files),
     rules: Object.freeze(rules),
     byEvent: Object.freeze(byEvent),

@@ -1,6 +1,7 @@
 /**
  * `mailroom rules check [DIR]` and `mailroom rules lint [DIR]`: validate and lint rule files without
- * starting anything. DIR defaults to `./rules`.
+ * starting anything. DIR defaults to `./rules`. `rules test FILE.eml` (rules-test.ts) and
+ * `rules backtest --rules DIR` (rules-backtest.ts) decide mail with them, writing nothing.
  *
  * Names rules may refer to:
  * - queues: the default queues (src/routing/default-queues.ts) plus every `--queue NAME`;
@@ -23,12 +24,14 @@ import type { KnownNames } from '../../rules/rule-types.js';
 import { formatRuleError } from '../../rules/validate-rules.js';
 import type { Command } from '../command.js';
 
-const USAGE = `usage: mailroom rules <check|lint> [DIR] [options]
+const USAGE = `usage: mailroom rules <check|lint|test|backtest> ...
 
-  check [DIR]    validate every rule file in DIR (default ./rules); errors as file:line:col path: message
-  lint [DIR]     validate, then report rules that can never match, are shadowed, or overwrite each other
+  check [DIR]              validate every rule file in DIR (default ./rules); errors as file:line:col path: message
+  lint [DIR]               validate, then report rules that can never match, are shadowed, or overwrite each other
+  test FILE.eml            decide one message file and print the trace (mailroom rules test --help)
+  backtest --rules DIR     replay stored mail through DIR and report what would change (mailroom rules backtest --help)
 
-options:
+check and lint options:
   --queue NAME       a queue rules may route to, besides the defaults (repeatable)
   --template NAME    an auto-reply template name (repeatable); see also --templates
   --templates DIR    directory of response templates (default ./templates)
@@ -83,8 +86,11 @@ export const resolveKnownNames = (options: {
   };
 };
 
-/** Runs `rules <sub-command>` with the given output (tests pass their own). */
-export const runRulesCommand = async (argv: string[], io: CliIo = processIo): Promise<number> => {
+/** Runs `rules <sub-command>` with the given output and environment (tests pass their own). */
+export const runRulesCommand = async (argv: string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> => {
+  // test and backtest read the installation's configuration (data and rules directories) from `env`.
+  if (argv[0] === 'test') return (await import('./rules-test.js')).runRulesTest(argv.slice(1), io, env);
+  if (argv[0] === 'backtest') return (await import('./rules-backtest.js')).runRulesBacktest(argv.slice(1), io, env);
   let parsed;
   try {
     parsed = parseArgs({
@@ -150,6 +156,6 @@ export const runRulesCommand = async (argv: string[], io: CliIo = processIo): Pr
 /** The `rules` command for the dispatcher (src/cli/run-cli.ts). */
 export const command: Command = {
   name: 'rules',
-  summary: 'Check and lint routing rules (rules/*.yaml)',
+  summary: 'Rules: check, lint, test FILE.eml, backtest on stored mail',
   run: (argv) => runRulesCommand(argv),
 };
