@@ -14,6 +14,7 @@
  * the output says on how many folds it ran.
  */
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluateClassifier, type EvaluationReport } from '../src/classify/evaluate-classifier.js';
@@ -39,6 +40,12 @@ const folds = Number(args.folds);
 const bayesBudgetSeconds = Number(args['bayes-budget-seconds']);
 
 const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
+const cpuSeconds = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+// Wall-clock figures on a shared machine depend on what else runs: the load average says how much.
+const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
 const percent = (x: number): string => `${(x * 100).toFixed(2)}%`;
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
@@ -102,10 +109,12 @@ const runBayes = (examples: LabeledExample[], foldOf: Int32Array): BayesResult =
   };
 };
 
+let loadAtStart = '';
+
 const printReport = (
   examples: number,
   report: EvaluationReport,
-  full: { seconds: number; bytes: number; version: string },
+  full: { seconds: number; cpuSeconds: number; bytes: number; version: string },
   rssAfterOurs: number,
   bayes: BayesResult,
   oursOnBayesFolds: number,
@@ -114,12 +123,13 @@ const printReport = (
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   const lines = [
     `Banking77 train.csv: ${examples} examples, ${report.perCategory.length} categories, ${report.folds}-fold stratified CV (seed ${SEED})`,
+    `load average at start ${loadAtStart}, at end ${load()} (2 cores: wall-clock times stretch with it)`,
     '',
     'Mailroom classifier (hashed word 1-2-grams + stem pairs + char_wb 2-5-grams, one-vs-rest linear SVM, temperature-calibrated)',
     `  accuracy            ${percent(report.accuracy)}   (folds: ${report.foldAccuracy.map(percent).join(', ')})`,
     `  macro-F1            ${percent(report.macroF1)}`,
     `  training s / fold   ${report.trainingSeconds.map((s) => s.toFixed(1)).join(', ')}   (mean ${mean(report.trainingSeconds).toFixed(1)})`,
-    `  full model          ${full.seconds.toFixed(1)} s to train on all ${examples} examples, ${(full.bytes / 1024 / 1024).toFixed(2)} MB file (${full.version})`,
+    `  full model          ${full.seconds.toFixed(1)} s (${full.cpuSeconds.toFixed(1)} s CPU) to train on all ${examples} examples, ${(full.bytes / 1024 / 1024).toFixed(2)} MB file (${full.version})`,
     `  classify latency    p50 ${report.classifyMs.p50.toFixed(3)} ms   p99 ${report.classifyMs.p99.toFixed(3)} ms`,
     `  model file / fold   ${(mean(report.modelBytes) / 1024 / 1024).toFixed(2)} MB`,
     `  calibration (ECE ${percent(report.expectedCalibrationError)}): threshold → coverage / accuracy of messages at or above it`,
@@ -156,15 +166,18 @@ const main = async (): Promise<void> => {
     console.log(`bench/classifier: ${dataPath} is absent; nothing to measure (skipped).`);
     return;
   }
+  loadAtStart = load();
   const { examples, problems } = await loadExamples({ path: dataPath });
   if (problems.length > 0) console.log(`${problems.length} unusable rows in ${dataPath}, first: line ${problems[0].line}: ${problems[0].message}`);
 
   const report = evaluateClassifier({ examples, folds, training: { seed: SEED }, clock: () => performance.now() });
   const fullStarted = performance.now();
+  const fullCpuStarted = cpuSeconds();
   const { model } = trainClassifier({ examples, seed: SEED });
   const fullSeconds = (performance.now() - fullStarted) / 1000;
+  const fullCpuSeconds = cpuSeconds() - fullCpuStarted;
   if (model === null) throw new Error('the full model could not be trained');
-  const full = { seconds: fullSeconds, bytes: encodeModel(model).length, version: model.version };
+  const full = { seconds: fullSeconds, cpuSeconds: fullCpuSeconds, bytes: encodeModel(model).length, version: model.version };
   const rssAfterOurs = peakRssMb();
 
   // The same stratified folds evaluateClassifier used (same examples, count and seed).
@@ -179,7 +192,14 @@ const main = async (): Promise<void> => {
     const { perCategory, ...summary } = report;
     console.log(
       JSON.stringify(
-        { examples: examples.length, mailroom: { ...summary, fullModel: full, peakRssMb: rssAfterOurs }, bayes, oursOnBayesFolds, peakRssMb: rssAfterBayes },
+        {
+          examples: examples.length,
+          loadAverage: { start: loadAtStart, end: load() },
+          mailroom: { ...summary, fullModel: full, peakRssMb: rssAfterOurs },
+          bayes,
+          oursOnBayesFolds,
+          peakRssMb: rssAfterBayes,
+        },
         null,
         2,
       ),

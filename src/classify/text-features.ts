@@ -55,12 +55,14 @@ export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
   maxTextLength: 5000,
 };
 
-/** Raw hashed n-gram counts of one text, by group. */
-export type FeatureCounts = {
-  word: Map<number, number>;
-  pair: Map<number, number>;
-  char: Map<number, number>;
-};
+/** Hashed n-grams of one group and how often each occurs (parallel arrays). */
+export type HashCounts = { hashes: Uint32Array; counts: Uint16Array };
+
+/**
+ * Raw hashed n-gram counts of one text, by group. Kept as typed arrays rather than Maps: training
+ * holds one of these per example, and Maps cost several times the memory.
+ */
+export type FeatureCounts = { word: HashCounts; pair: HashCounts; char: HashCounts };
 
 /** A sparse vector: parallel arrays of column numbers and values. */
 export type SparseVector = { indices: Int32Array; values: Float32Array };
@@ -151,15 +153,30 @@ const countCharNgrams = (tokens: string[], minN: number, maxN: number, counts: M
   }
 };
 
+const MAX_COUNT = 0xffff;
+
+const compact = (counts: Map<number, number>): HashCounts => {
+  const hashes = new Uint32Array(counts.size);
+  const values = new Uint16Array(counts.size);
+  let i = 0;
+  for (const [hash, count] of counts) {
+    hashes[i] = hash;
+    values[i++] = Math.min(count, MAX_COUNT);
+  }
+  return { hashes, counts: values };
+};
+
 /** Counts the hashed word n-grams, stem pairs and character n-grams of a text. */
 export const countFeatures = (text: string, options: FeatureOptions): FeatureCounts => {
   const tokens = tokenize(text, options.maxTextLength);
   const stems = tokens.map(stem);
-  const counts: FeatureCounts = { word: new Map(), pair: new Map(), char: new Map() };
-  countWordNgrams(stems, options.maxWordNgram, counts.word);
-  countStemPairs(stems, options.maxPairStems, counts.pair);
-  countCharNgrams(tokens, options.minCharNgram, options.maxCharNgram, counts.char);
-  return counts;
+  const word = new Map<number, number>();
+  const pair = new Map<number, number>();
+  const char = new Map<number, number>();
+  countWordNgrams(stems, options.maxWordNgram, word);
+  countStemPairs(stems, options.maxPairStems, pair);
+  countCharNgrams(tokens, options.minCharNgram, options.maxCharNgram, char);
+  return { word: compact(word), pair: compact(pair), char: compact(char) };
 };
 
 /** hash → column lookup for a feature space's kept hashes. */
@@ -177,9 +194,9 @@ export const buildFeatureSpace = (documents: FeatureCounts[], options: FeatureOp
   };
   for (const document of documents) {
     // A hash in two groups of one document (a rare collision) counts once per group: harmless.
-    for (const hash of document.word.keys()) add(hash);
-    for (const hash of document.pair.keys()) add(hash);
-    for (const hash of document.char.keys()) add(hash);
+    for (const group of [document.word, document.pair, document.char]) {
+      for (let i = 0; i < group.hashes.length; i++) add(group.hashes[i]);
+    }
   }
   const kept: Array<[number, number]> = [];
   for (const [hash, df] of documentFrequency) if (df >= options.minDocumentFrequency) kept.push([hash, df]);
@@ -195,7 +212,7 @@ export const buildFeatureSpace = (documents: FeatureCounts[], options: FeatureOp
 };
 
 const appendGroup = (
-  counts: Map<number, number>,
+  group: HashCounts,
   space: FeatureSpace,
   weight: number,
   indices: number[],
@@ -203,10 +220,10 @@ const appendGroup = (
 ): void => {
   const start = indices.length;
   let squares = 0;
-  for (const [hash, count] of counts) {
-    const column = space.columnOf.get(hash);
+  for (let i = 0; i < group.hashes.length; i++) {
+    const column = space.columnOf.get(group.hashes[i]);
     if (column === undefined) continue;
-    const value = (1 + Math.log(count)) * space.idf[column];
+    const value = (1 + Math.log(group.counts[i])) * space.idf[column];
     indices.push(column);
     values.push(value);
     squares += value * value;
