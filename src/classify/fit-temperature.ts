@@ -12,8 +12,9 @@
  * log-loss keeps falling as T → 0 and every probability would become 1.000, also for a message about
  * nothing the model knows. n held-out messages with k right cannot show an accuracy above the Laplace
  * estimate (k + 1) / (n + 2), so T is raised (by bisection; the top probability falls as T grows)
- * until the mean top probability on the held-out messages is no higher than that. On Banking77 the
- * guard does not bind (1,000 held-out messages, mean confidence already ≈ accuracy).
+ * until the mean top probability on the held-out messages is no higher than that: on average,
+ * confidence never claims more than the held-out accuracy. On Banking77 it binds mildly (T 0.18 →
+ * 0.20 with 1,001 held-out messages; 5-fold expected calibration error 1.7%, 1.85% without it).
  *
  * Inputs: held-out margins (one Float64Array per message) and true category indices.
  * Output: T, the log-loss before (T = 1) and after, and whether the guard raised T.
