@@ -204,7 +204,7 @@ export const createShadowRules = ({ db, decider, rulesDir, now, log }: ShadowRul
       if (dirVersion !== shadow.baseVersion && !force) {
         return {
           ok: false, reason: 'conflict',
-          message: `the rules directory changed since shadow ${shadow.id} started (version ${shadow.baseVersion} then, ${dirVersion} now); promoting would undo those changes. Drop it and start a new shadow, or promote with force: true`,
+          message: `the rules directory changed since shadow ${shadow.id} started (version ${shadow.baseVersion} then, ${dirVersion} now); promoting would undo those changes. Drop it and start a new shadow, or promote with ?force=true`,
         };
       }
       const compiledNow = compileRuleFiles({ files: shadow.files, known: decider.known() });

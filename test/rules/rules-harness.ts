@@ -60,7 +60,7 @@ export type RulesHarness = {
 
 let senders = 0;
 
-export const createRulesHarness = async (opts: { rules?: Record<string, string>; keepDir?: string } = {}): Promise<RulesHarness> => {
+export const createRulesHarness = async (opts: { rules?: Record<string, string>; keepDir?: string; configYaml?: string } = {}): Promise<RulesHarness> => {
   const dir = opts.keepDir ?? tempDir('mailroom-rules-');
   const rulesDir = path.join(dir, 'rules');
   if (!opts.keepDir) {
@@ -70,7 +70,7 @@ export const createRulesHarness = async (opts: { rules?: Record<string, string>;
     writeFileSync(path.join(dir, 'templates', 'acknowledgement.liquid'), 'We got your message.');
     writeFileSync(path.join(dir, 'templates', 'password-reset.liquid'), 'Reset it here.');
   }
-  const start = () => createHarness({ dir, modules: [routingModule, rulesModule] });
+  const start = () => createHarness({ dir, modules: [routingModule, rulesModule], configYaml: opts.configYaml });
   const self: RulesHarness = {
     h: await start(),
     dir,

@@ -317,9 +317,9 @@ export const rulesRoutes = async (app: App, services: Services): Promise<void> =
     schema: {
       tags: ['rules'],
       summary: 'Make the shadow rule set live: its files are written to the rules directory (atomically) and the rules reload',
-      description: 'Rules are versioned in git: the promoted files are changes to commit. Refused (409) when the rules directory changed since the shadow started, unless `force: true`.',
+      description: 'Rules are versioned in git: the promoted files are changes to commit. Refused (409) when the rules directory changed since the shadow started, unless `?force=true`.',
       security: bearerSecurity,
-      body: Type.Optional(Type.Object({ force: Type.Optional(Type.Boolean({ default: false })) }, { additionalProperties: false })),
+      querystring: Type.Object({ force: Type.Boolean({ default: false, description: 'promote even though the rules directory changed since the shadow started' }) }),
       response: {
         200: Type.Object({
           version: Type.String(), changed: Type.Boolean(),
@@ -330,7 +330,7 @@ export const rulesRoutes = async (app: App, services: Services): Promise<void> =
       },
     },
   }, async (request, reply) => {
-    const result = await rulesRuntime(services).shadow.promote({ force: request.body?.force ?? false });
+    const result = await rulesRuntime(services).shadow.promote({ force: request.query.force });
     if (!result.ok) {
       if (result.reason === 'invalid') return reply.status(422).send(rulesInvalid(result.errors, 'the shadow stays; nothing is live that was not before'));
       throw new AppError(result.reason === 'none' ? 'NOT_FOUND' : 'CONFLICT', result.message);
