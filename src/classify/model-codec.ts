@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ClassifierModel, CalibrationSummary } from './classifier-model.js';
 import { ClassifierError } from './classifier-error.js';
-import { indexColumns, type FeatureOptions } from './text-features.js';
+import { featureOptionsSchema, indexColumns, type FeatureOptions } from './text-features.js';
 
 export const MODEL_FORMAT = 1;
 const MAGIC = Buffer.from('MAILROOM-CLASSIFIER\n', 'ascii');
@@ -31,17 +31,6 @@ const HEADER_LENGTH_BYTES = 4;
 const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 
 const count = z.number().int().nonnegative();
-const featureOptionsSchema = z.object({
-  maxWordNgram: count,
-  minCharNgram: count,
-  maxCharNgram: count,
-  maxPairStems: count,
-  wordWeight: z.number(),
-  pairWeight: z.number(),
-  charWeight: z.number(),
-  minDocumentFrequency: count,
-  maxTextLength: count,
-}) satisfies z.ZodType<FeatureOptions>;
 const calibrationSchema = z.discriminatedUnion('method', [
   z.object({
     method: z.literal('temperature'),
@@ -105,7 +94,8 @@ const versionOf = (parts: VersionedParts, body: Buffer): string => {
   const predictionMeta = JSON.stringify({
     format: MODEL_FORMAT,
     categories: parts.categories,
-    featureOptions: parts.featureOptions,
+    // Through the schema: known fields only, in a fixed order, exactly as a loaded model has them.
+    featureOptions: featureOptionsSchema.parse(parts.featureOptions),
     temperature: parts.temperature,
   });
   return `clf-${sha256(predictionMeta, body).slice(0, 16)}`;
@@ -132,7 +122,7 @@ export const encodeModel = (model: ClassifierModel): Buffer => {
     format: MODEL_FORMAT,
     version: model.version,
     categories: model.categories,
-    featureOptions: model.features.options,
+    featureOptions: featureOptionsSchema.parse(model.features.options),
     temperature: model.temperature,
     calibration: model.calibration,
     training: {

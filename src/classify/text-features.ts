@@ -22,6 +22,7 @@
  * Weighting: sublinear tf (1 + ln tf) × smoothed idf (ln((1 + N) / (1 + df)) + 1), L2 norm per group,
  * × the group's weight. Hashes unknown to the model are ignored at classification time.
  */
+import { z } from 'zod';
 import { natural } from './natural.js';
 
 /** How text becomes features; stored in the model so that classification repeats training exactly. */
@@ -42,6 +43,21 @@ export type FeatureOptions = {
   /** texts are cut to this many characters before featurising: bounds the time spent on huge mail */
   maxTextLength: number;
 };
+
+const count = z.number().int().nonnegative();
+
+/** Validates feature options (training input, model files); known fields only, in this order. */
+export const featureOptionsSchema = z.object({
+  maxWordNgram: count,
+  minCharNgram: count,
+  maxCharNgram: count,
+  maxPairStems: count,
+  wordWeight: z.number().nonnegative(),
+  pairWeight: z.number().nonnegative(),
+  charWeight: z.number().nonnegative(),
+  minDocumentFrequency: count,
+  maxTextLength: count,
+}) satisfies z.ZodType<FeatureOptions>;
 
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
   maxWordNgram: 2,

@@ -44,6 +44,7 @@ import { assignStratifiedFolds } from './stratified-folds.js';
 import {
   DEFAULT_FEATURE_OPTIONS,
   buildFeatureSpace,
+  featureOptionsSchema,
   countFeatures,
   vectorizeCounts,
   type FeatureOptions,
@@ -179,12 +180,40 @@ const checkExamples = (examples: LabeledExample[]): void => {
   });
 };
 
+const badOption = (message: string): ClassifierError =>
+  new ClassifierError('CLASSIFIER_BAD_OPTIONS', message, `The training options are invalid: ${message}.`);
+
+const checkSettings = (
+  features: Partial<FeatureOptions> | undefined,
+  svm: Partial<Omit<LinearSvmOptions, 'seed'>> | undefined,
+  seed: number,
+  warmStartPasses: number,
+): Settings => {
+  const parsed = featureOptionsSchema.safeParse({ ...DEFAULT_FEATURE_OPTIONS, ...features });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw badOption(`features.${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  const svmOptions = { ...DEFAULT_LINEAR_SVM_OPTIONS, ...svm, seed };
+  if (!(svmOptions.cost > 0)) throw badOption(`svm.cost must be > 0, got ${svmOptions.cost}`);
+  if (!(svmOptions.tolerance > 0)) throw badOption(`svm.tolerance must be > 0, got ${svmOptions.tolerance}`);
+  if (!Number.isInteger(svmOptions.maxPasses) || svmOptions.maxPasses < 1) {
+    throw badOption(`svm.maxPasses must be an integer ≥ 1, got ${svmOptions.maxPasses}`);
+  }
+  if (!Number.isInteger(warmStartPasses) || warmStartPasses < 1) {
+    throw badOption(`warmStartPasses must be an integer ≥ 1, got ${warmStartPasses}`);
+  }
+  if (!Number.isInteger(seed)) throw badOption(`seed must be an integer, got ${seed}`);
+  return { features: parsed.data, svm: svmOptions };
+};
+
 /**
  * Trains a calibrated classifier from labeled examples.
  *
  * @returns the model, or `model: null` with a problem code when there is nothing to learn
  *   (no examples, or a single category): a cold start, not a failure.
- * @throws ClassifierError `CLASSIFIER_BAD_OPTIONS` for an example without text or category.
+ * @throws ClassifierError `CLASSIFIER_BAD_OPTIONS` for an example without text or category, or
+ *   options out of range.
  */
 export const trainClassifier = ({
   examples,
@@ -195,6 +224,7 @@ export const trainClassifier = ({
   warmStartPasses = DEFAULT_WARM_START_PASSES,
 }: TrainClassifierOptions): TrainClassifierResult => {
   checkExamples(examples);
+  const settings = checkSettings(features, svm, seed, warmStartPasses);
   if (examples.length === 0) {
     return { model: null, problem: { code: 'CLASSIFIER_NO_EXAMPLES', message: CLASSIFIER_ERROR_CODES.CLASSIFIER_NO_EXAMPLES } };
   }
@@ -206,14 +236,9 @@ export const trainClassifier = ({
   if (categories.length < 2) {
     return { model: null, problem: { code: 'CLASSIFIER_ONE_CATEGORY', message: CLASSIFIER_ERROR_CODES.CLASSIFIER_ONE_CATEGORY } };
   }
-  const featureOptions = { ...DEFAULT_FEATURE_OPTIONS, ...features };
   if (features?.minDocumentFrequency === undefined && examples.length < KEEP_RARE_FEATURES_BELOW) {
-    featureOptions.minDocumentFrequency = 1;
+    settings.features.minDocumentFrequency = 1;
   }
-  const settings: Settings = {
-    features: featureOptions,
-    svm: { ...DEFAULT_LINEAR_SVM_OPTIONS, ...svm, seed },
-  };
   const indexOf = new Map(categories.map((category, i) => [category, i]));
   const labels = Int32Array.from(examples, (example) => indexOf.get(example.category) ?? -1);
   const counts = examples.map((example) => countFeatures(example.text, settings.features));

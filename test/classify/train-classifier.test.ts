@@ -120,6 +120,14 @@ describe('cold start', () => {
     expect(() => trainClassifier({ examples: [{ text: 'x', category: '' }] })).toThrow(ClassifierError);
   });
 
+  it('refuses training options out of range with a clear error', () => {
+    const examples = toyExamples(3);
+    expect(() => trainClassifier({ examples, features: { maxCharNgram: -1 } })).toThrow(/features\.maxCharNgram/);
+    expect(() => trainClassifier({ examples, svm: { cost: 0 } })).toThrow(/svm\.cost must be > 0/);
+    expect(() => trainClassifier({ examples, svm: { maxPasses: 0.5 } })).toThrow(ClassifierError);
+    expect(() => trainClassifier({ examples: [], seed: 1.5 })).toThrow(/seed must be an integer/);
+  });
+
   it('refuses a threshold outside 0..1', () => {
     expect(() => classifyText({ model: null, text: 'x', threshold: 1.5 })).toThrow(/threshold/);
     expect(() => classifyText({ model: null, text: 'x', threshold: Number.NaN })).toThrow(ClassifierError);
