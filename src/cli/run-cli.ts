@@ -10,6 +10,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   worker: { summary: 'Run intake workers only (needs REDIS_URL)', load: () => import('./commands/worker.js') },
   import: { summary: 'Import an .eml file, a directory, a maildir or an mbox', load: () => import('./commands/import.js') },
   rules: { summary: 'Rules: check, lint, test FILE.eml, backtest on stored mail', load: () => import('./commands/rules.js') },
+  train: { summary: 'Train a classifier from a file, or retrain the live one (--live)', load: () => import('./commands/train.js') },
+  'classify-eval': { summary: 'Classifier accuracy, macro-F1, calibration, confusions, latency (--folds or --train/--test)', load: () => import('./commands/classify-eval.js') },
   report: { summary: 'Response times per queue, category, agent or channel; backlog by age', load: () => import('./commands/report.js') },
 };
 

@@ -16,6 +16,8 @@ import { trainClassifier } from '../../classify/train-classifier.js';
 import type { Command } from '../command.js';
 
 const USAGE = `usage: mailroom train --data FILE [--out PATH] [options]
+       mailroom train --live [--data FILE]   retrain this installation's live model from its database
+                                              (corrections + imports, plus FILE when given)
 
   Trains the message classifier from labeled examples and writes a model file.
   FILE is CSV with a header naming "text" and "category", or JSONL ({"text": ..., "category": ...}).
@@ -56,6 +58,7 @@ const parseSeed = (value: string | undefined): number => {
 
 /** Runs `mailroom train`; returns the exit code. */
 export const runTrainCommand = async (argv: string[], io: CommandIo = processIo): Promise<number> => {
+  if (argv.includes('--live')) return (await import('./train-live.js')).runLiveRetrain(argv);
   let values: { data?: string; out?: string; format?: string; seed?: string; json?: boolean; help?: boolean };
   let format: 'csv' | 'jsonl' | undefined;
   let seed: number;
