@@ -23,7 +23,7 @@
  * × the group's weight. Hashes unknown to the model are ignored at classification time.
  */
 import { z } from 'zod';
-import { natural } from './natural.js';
+import { naturalText as natural } from './natural-text.js';
 
 /** How text becomes features; stored in the model so that classification repeats training exactly. */
 export type FeatureOptions = {
