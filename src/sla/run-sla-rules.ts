@@ -21,6 +21,7 @@ import { updateTicket, type TicketChanges } from '../tickets/update-ticket.js';
 import type { TicketEventRecord } from '../tickets/ticket-events.js';
 import { loadTicketDecisionInput } from './load-ticket-decision-input.js';
 import { slaWebhookJob } from './sla-jobs.js';
+import { withoutFsync } from './without-fsync.js';
 import type { RecordedCrossing } from './sync-ticket-sla.js';
 
 /** Actor of the ticket changes made by `on: sla.*` rules. */
@@ -61,23 +62,28 @@ export const runSlaRules = async ({ services, ticketId, crossing }: RunSlaRulesO
   const outcome: SlaRulesOutcome = { event: event.name, matched: [], changes: {}, webhooks: [], summary: [] };
   let applied: TicketEventRecord[] = [];
   const now = services.clock.now();
-  const loaded = crossing.clockActive ? loadTicketDecisionInput({ db, ticketId, policy: crossing.policy, now }) : null;
+  const ruleSet = services.decider.ruleSet();
+  const hasRules = ruleSet.byEvent[event.name].length > 0;
+  const loaded = crossing.clockActive && hasRules ? loadTicketDecisionInput({ db, ticketId, policy: crossing.policy, now }) : null;
   if (!crossing.clockActive) {
     outcome.skipped = 'the clock had already stopped when this was recorded';
+  } else if (!hasRules) {
+    outcome.summary = [`${event.name}: no rules for this event`];
   } else if (loaded === null) {
     outcome.skipped = 'the ticket has no customer message';
   } else {
-    const { decision, trace } = decideOnEvent({ event, input: loaded.input, current: loaded.current, ruleSet: services.decider.ruleSet(), context: services.decider.context() });
+    const { decision, trace } = decideOnEvent({ event, input: loaded.input, current: loaded.current, ruleSet, context: services.decider.context() });
     outcome.matched = (trace.rules as { matched: string[] }).matched;
     outcome.summary = trace.summary;
     outcome.changes = changesBetween(loaded.current, decision);
     outcome.webhooks = decision.webhooks.map((webhook) => webhook.url);
-    if (Object.keys(outcome.changes).length > 0) {
-      const reason = `${event.name} ${crossing.key}: rule ${outcome.matched.join(', ')}`;
-      applied = updateTicket({ db, ticketId, changes: { ...outcome.changes, reason }, actor: SLA_RULES_ACTOR, now });
-    }
   }
-  db.update(slaCrossings).set({ outcome: outcome as unknown as Record<string, unknown> }).where(eq(slaCrossings.id, crossing.id)).run();
+  // The outcome first, without an fsync: the rules' changes below commit with one, which covers both.
+  withoutFsync(db, () => db.update(slaCrossings).set({ outcome: outcome as unknown as Record<string, unknown> }).where(eq(slaCrossings.id, crossing.id)).run());
+  if (Object.keys(outcome.changes).length > 0) {
+    const reason = `${event.name} ${crossing.key}: rule ${outcome.matched.join(', ')}`;
+    applied = updateTicket({ db, ticketId, changes: { ...outcome.changes, reason }, actor: SLA_RULES_ACTOR, now });
+  }
   if (outcome.matched.length > 0) log.info({ ticketId, key: crossing.key, matched: outcome.matched, changes: outcome.changes }, `sla: ${event.name} rules applied`);
   await services.emitTicketEvents(applied);
   for (let index = 0; index < outcome.webhooks.length; index++) {

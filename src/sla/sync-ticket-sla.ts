@@ -18,16 +18,19 @@
  * After commit: queue the timer job, hand the new events to the ticket hooks, and run the `on: sla.*`
  * rules for each new crossing (run-sla-rules.ts).
  *
+ * Durability: the transaction commits with `synchronous=NORMAL` (no fsync of its own). Everything it
+ * writes follows from the ticket's history, so a commit lost to a power cut is written again by the
+ * next sync; and the rules' changes that follow a new crossing commit with the connection's FULL,
+ * which makes the crossing durable first (the WAL is written in order).
+ *
  * A timer job carries the generation it was queued for; when that is no longer the ticket's generation
  * the job is stale (the deadline moved: a reply stopped the clock, a customer message started a cycle)
  * and it ends without doing anything: the current timer is another job. A stale breach can therefore
  * never be recorded — and even a job that did run late only records what is due at the instant it runs.
  */
-import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
-import { customers, messages, slaCrossings, ticketEvents, tickets, ticketSla } from '../db/schema/index.js';
 import type { Services } from '../services.js';
-import { insertTicketEvents, type TicketEventRecord } from '../tickets/ticket-events.js';
+import type { TicketEventRecord } from '../tickets/ticket-events.js';
 import { buildSlaTimeline } from './build-sla-timeline.js';
 import { computeSlaClocks, nextSlaDeadlines, type SlaClock, type SlaClocks, type SlaCrossing } from './compute-clocks.js';
 import { BUILTIN_SLA_CONFIG, slaConfigVersion } from './live-sla-config.js';
@@ -36,6 +39,8 @@ import { runSlaRules } from './run-sla-rules.js';
 import type { SlaConfig } from './sla-config.js';
 import { MAX_TIMER_DELAY_MS, slaTimerJob } from './sla-jobs.js';
 import { slaRowValues } from './sla-row.js';
+import { encodeRow, slaStatements, type SlaStatements } from './sla-statements.js';
+import { withoutFsync } from './without-fsync.js';
 import type { Priority } from '../decide/types.js';
 
 /** Actor of the events the SLA module writes itself (policy changes, warnings, breaches). */
@@ -65,14 +70,8 @@ export type SyncTicketSlaOptions = {
 };
 
 /** The policy a rule chose on the ticket's latest message that had a rule choose one, if any. */
-const ruleChosenPolicyOf = (db: Pick<Db, 'select'>, ticketId: number): string | null => {
-  const rows = db.select({
-    hasSlaTrace: sql<number>`json_type(${messages.decision}, '$.trace.sla') = 'object'`,
-    reason: sql<string | null>`json_extract(${messages.decision}, '$.trace.sla.reason')`,
-    chosen: sql<string | null>`json_extract(${messages.decision}, '$.trace.sla.chosen')`,
-    decided: sql<string | null>`json_extract(${messages.decision}, '$.decision.slaPolicy')`,
-  }).from(messages).where(and(eq(messages.ticketId, ticketId), eq(messages.direction, 'inbound'))).orderBy(desc(messages.id)).all();
-  for (const row of rows) {
+const ruleChosenPolicyOf = (statements: SlaStatements, ticketId: number): string | null => {
+  for (const row of statements.policyChoices.all({ ticketId })) {
     if (row.hasSlaTrace === 1) {
       if (row.reason === 'rule' && row.chosen) return row.chosen;
     } else if (row.decided) {
@@ -98,45 +97,43 @@ type Written = {
   timer: { at: Date; key: string; generation: number } | null;
 };
 
-const writeSync = (db: Db, config: SlaConfig, ticketId: number, now: Date, firedGeneration: number | undefined): Written | 'no-ticket' | 'stale-timer' =>
-  db.transaction((tx) => {
-    const ticket = tx.select({ id: tickets.id, customerId: tickets.customerId, priority: tickets.priority, category: tickets.category, queue: tickets.queue })
-      .from(tickets).where(eq(tickets.id, ticketId)).get();
+const writeSync = (db: Db, config: SlaConfig, ticketId: number, now: Date, firedGeneration: number | undefined): Written | 'no-ticket' | 'stale-timer' => {
+  const statements = slaStatements(db);
+  return withoutFsync(db, () => statements.immediate(() => {
+    const ticket = statements.ticket.get({ ticketId });
     if (!ticket) return 'no-ticket';
-    const row = tx.select({ policy: ticketSla.policy, timerAt: ticketSla.timerAt, timerGeneration: ticketSla.timerGeneration })
-      .from(ticketSla).where(eq(ticketSla.ticketId, ticketId)).get();
+    const row = statements.row.get({ ticketId });
     if (firedGeneration !== undefined && row !== undefined && row.timerGeneration !== firedGeneration) return 'stale-timer';
 
-    const tier = tx.select({ tier: customers.tier }).from(customers).where(eq(customers.id, ticket.customerId)).get()?.tier ?? null;
+    const tier = statements.tier.get({ customerId: ticket.customerId })?.tier ?? null;
     const { policy, trace } = selectPolicy({
       policies: config.policies,
       facts: { priority: ticket.priority as Priority, category: ticket.category, queue: ticket.queue, customerTier: tier },
-      ruleChosenPolicy: ruleChosenPolicyOf(tx, ticketId),
+      ruleChosenPolicy: ruleChosenPolicyOf(statements, ticketId),
     });
     const events: TicketEventRecord[] = [];
+    const record = (event: TicketEventRecord) => {
+      statements.insertEvent.run({ ticketId, type: event.type, actor: event.actor, data: event.data, at: event.at });
+      events.push(event);
+    };
     let policyChanged: Written['policyChanged'] = null;
     if (row !== undefined && row.policy !== policy.name) {
       policyChanged = { from: row.policy, to: policy.name };
-      const change: TicketEventRecord = { ticketId, type: 'sla_policy_changed', actor: SLA_ACTOR, data: { from: row.policy, to: policy.name, reason: trace.summary }, at: now };
-      insertTicketEvents(tx, [change]);
-      events.push(change);
+      record({ ticketId, type: 'sla_policy_changed', actor: SLA_ACTOR, data: { from: row.policy, to: policy.name, reason: trace.summary }, at: now });
     }
 
-    const history = tx.select({ type: ticketEvents.type, data: ticketEvents.data, at: ticketEvents.at }).from(ticketEvents)
-      .where(eq(ticketEvents.ticketId, ticketId)).orderBy(ticketEvents.at, ticketEvents.id).all();
     const calendar = config.calendars.get(policy.calendar)!;
-    const clocks = computeSlaClocks({ policy, calendar, events: buildSlaTimeline(history), now });
+    const clocks = computeSlaClocks({ policy, calendar, events: buildSlaTimeline(statements.history.all({ ticketId })), now });
 
     const crossings: RecordedCrossing[] = [];
     for (const crossing of clocks.crossings) {
-      const inserted = tx.insert(slaCrossings).values({
-        ticketId, key: crossing.key, clock: crossing.clock, cycle: crossing.cycle, kind: crossing.kind,
-        policy: policy.name, at: crossing.at, recordedAt: now,
-      }).onConflictDoNothing().returning({ id: slaCrossings.id }).get();
+      const inserted = statements.insertCrossing.get({
+        ticketId, key: crossing.key, clock: crossing.clock, cycle: crossing.cycle, kind: crossing.kind, policy: policy.name, at: crossing.at, recordedAt: now,
+      });
       if (inserted === undefined) continue;
       const clock = clockOf(clocks, crossing);
       crossings.push({ ...crossing, id: inserted.id, policy: policy.name, recordedAt: now, clockActive: clock?.state === 'running' || clock?.state === 'paused' });
-      events.push({
+      record({
         ticketId,
         type: crossing.kind === 'warning' ? 'sla_warning' : 'sla_breach',
         actor: SLA_ACTOR,
@@ -144,7 +141,6 @@ const writeSync = (db: Db, config: SlaConfig, ticketId: number, now: Date, fired
         at: crossing.at,
       });
     }
-    insertTicketEvents(tx, events.filter((event) => event.type !== 'sla_policy_changed'));
 
     // A new generation when the deadline moved (or went: the old job becomes stale and ends at once)
     // or when the job running now was the timer; a job is queued only when there is a deadline.
@@ -157,26 +153,25 @@ const writeSync = (db: Db, config: SlaConfig, ticketId: number, now: Date, fired
     const selection: Pick<SlaPolicyTrace, 'reason' | 'summary' | 'ruleChosenPolicy' | 'ruleChosenPolicyUnknown'> = {
       reason: trace.reason, summary: trace.summary, ruleChosenPolicy: trace.ruleChosenPolicy, ruleChosenPolicyUnknown: trace.ruleChosenPolicyUnknown,
     };
-    const clockValues = slaRowValues(clocks, selection);
-    const values = {
+    statements.upsertRow.run(encodeRow({
+      ticketId,
       policy: policy.name,
       policyReason: config === BUILTIN_SLA_CONFIG ? 'builtin' : trace.reason,
       calendar: policy.calendar,
       configVersion: slaConfigVersion(config),
-      ...clockValues,
-      detail: clockValues.detail as unknown as Record<string, unknown>,
+      ...slaRowValues(clocks, selection),
       timerAt: next?.at ?? null,
       timerKey: next?.key ?? null,
       timerGeneration: generation,
       computedAt: now,
-    };
-    tx.insert(ticketSla).values({ ticketId, ...values }).onConflictDoUpdate({ target: ticketSla.ticketId, set: values }).run();
+    }));
 
     return {
       policy, policyChanged, clocks, crossings, events,
       timer: needsTimer && next !== null ? { at: next.at, key: next.key, generation } : null,
     };
-  }, { behavior: 'immediate' });
+  }));
+};
 
 /**
  * Recomputes one ticket's SLA (see the header), records new warnings and breaches once, sets the next
