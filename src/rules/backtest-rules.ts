@@ -110,6 +110,12 @@ export type Backtest = {
 const emptyCounts = (): Record<ChangeKind, number> =>
   Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<ChangeKind, number>;
 
+const byName = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+
+/** Most frequent pair first, then by name: the order every report uses. */
+const sortQueueTable = (rows: BacktestReport['queueTable']): BacktestReport['queueTable'] =>
+  rows.sort((a, b) => b.count - a.count || byName(a.from, b.from) || byName(a.to, b.to));
+
 /** An accumulating backtest: `add` each record, then `report`. */
 export const createBacktest = ({ ruleSet, context, sampleLimit = 5, stages }: BacktestOptions): Backtest => {
   let total = 0;
@@ -145,8 +151,7 @@ export const createBacktest = ({ ruleSet, context, sampleLimit = 5, stages }: Ba
       return changes;
     },
     report() {
-      const byName = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
-      const queueTable = [...queuePairs.values()].sort((a, b) => b.count - a.count || byName(a.from, b.from) || byName(a.to, b.to));
+      const queueTable = sortQueueTable([...queuePairs.values()]);
       return {
         ruleSetVersion: ruleSet.version,
         total,
@@ -166,4 +171,33 @@ export const backtestRules = ({ records, ...options }: BacktestRulesOptions): Ba
   const backtest = createBacktest(options);
   for (const record of records) backtest.add(record);
   return backtest.report();
+};
+
+/**
+ * One report from the reports of consecutive parts of the same replay, given in replay order: the
+ * same report one backtest over all of it would give (counts add up, queue pairs merge, samples are
+ * the first `sampleLimit` in replay order). Parallel backtests (backtest-in-parallel.ts) rely on it.
+ */
+export const mergeBacktestReports = (reports: readonly BacktestReport[], { ruleSetVersion, sampleLimit }: { ruleSetVersion: string; sampleLimit: number }): BacktestReport => {
+  const counts = emptyCounts();
+  const pairs = new Map<string, { from: string; to: string; count: number }>();
+  const samples = Object.fromEntries(CHANGE_KINDS.map((k) => [k, [] as BacktestSample[]])) as Record<ChangeKind, BacktestSample[]>;
+  let total = 0;
+  let changed = 0;
+  for (const report of reports) {
+    if (report.ruleSetVersion !== ruleSetVersion) throw new Error(`cannot merge a report of rules ${report.ruleSetVersion} into one of ${ruleSetVersion}`);
+    total += report.total;
+    changed += report.changed;
+    for (const kind of CHANGE_KINDS) {
+      counts[kind] += report.counts[kind];
+      for (const sample of report.samples[kind]) if (samples[kind].length < sampleLimit) samples[kind].push(sample);
+    }
+    for (const row of report.queueTable) {
+      const key = `${row.from}\0${row.to}`;
+      const pair = pairs.get(key);
+      if (pair) pair.count += row.count;
+      else pairs.set(key, { ...row });
+    }
+  }
+  return { ruleSetVersion, total, changed, counts, queueTable: sortQueueTable([...pairs.values()]), samples };
 };

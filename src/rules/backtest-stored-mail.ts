@@ -44,13 +44,18 @@ export type BacktestStoredMailOptions = {
   stages?: DecideStages;
   /** only messages received at or after this instant */
   since?: Date | null;
-  /** at most this many messages, newest first */
+  /** only the newest this many stored messages (those without a stored input count, as `skipped`) */
   limit?: number | null;
   sampleLimit?: number;
   batchSize?: number;
   /** awaited between batches: the server yields to its event loop so it keeps answering */
   betweenBatches?: () => Promise<void>;
+  /** only messages with ids in this range, both ends included (a chunk of a parallel backtest; `limit` is then not applied) */
+  range?: BacktestRange;
 };
+
+/** Message ids, both included. */
+export type BacktestRange = { newestId: number; oldestId: number };
 
 export type StoredMailBacktestReport = BacktestReport & {
   since: string | null;
@@ -79,11 +84,12 @@ const prepareBatchQuery = (db: Db) => db.select({
   headers: messages.headers,
   flags: messages.flags,
   createdAt: messages.createdAt,
-  storedDecision: sql<string | null>`${messages.decision} -> '$.decision'`,
-  storedInput: sql<string | null>`${messages.decision} -> '$.input'`,
+  // One JSON parse per row in SQLite: `[decision, input]` (the -> operator would parse the column twice).
+  stored: sql<string | null>`json_extract(${messages.decision}, '$.decision', '$.input')`,
 }).from(messages)
   .where(and(
     sql`${messages.id} < ${sql.placeholder('before')}`,
+    sql`${messages.id} >= ${sql.placeholder('from')}`,
     eq(messages.direction, 'inbound'),
     isNotNull(messages.decision),
     sql`${messages.createdAt} >= ${sql.placeholder('since')}`,
@@ -94,7 +100,8 @@ const prepareBatchQuery = (db: Db) => db.select({
 
 /** Replays stored inbound mail through the candidate rule set; see the header. */
 export const backtestStoredMail = async (opts: BacktestStoredMailOptions): Promise<StoredMailBacktestReport> => {
-  const { db, since = null, limit = null } = opts;
+  const { db, since = null, range } = opts;
+  const limit = range ? null : opts.limit ?? null;
   const batchSize = opts.batchSize ?? BACKTEST_BATCH_SIZE;
   const sampleLimit = Math.min(opts.sampleLimit ?? 5, MAX_BACKTEST_SAMPLES);
   let query = batchQueries.get(db);
@@ -102,7 +109,8 @@ export const backtestStoredMail = async (opts: BacktestStoredMailOptions): Promi
 
   const started = performance.now();
   const backtest = createBacktest({ ruleSet: opts.ruleSet, context: opts.context, stages: opts.stages, sampleLimit });
-  let before = Number.MAX_SAFE_INTEGER;
+  let before = range ? range.newestId + 1 : Number.MAX_SAFE_INTEGER;
+  const from = range?.oldestId ?? 0;
   let replayed = 0;
   let skipped = 0;
   let oldest: Date | null = null;
@@ -110,12 +118,11 @@ export const backtestStoredMail = async (opts: BacktestStoredMailOptions): Promi
   const sinceMs = since?.getTime() ?? 0;
 
   outer: for (;;) {
-    const rows = query.all({ before, since: sinceMs, batch: batchSize });
+    const rows = query.all({ before, from, since: sinceMs, batch: batchSize });
     for (const row of rows) {
-      if (limit !== null && replayed >= limit) break outer;
-      const current = row.storedDecision ? (JSON.parse(row.storedDecision) as Decision) : null;
-      const stored = row.storedInput ? { input: JSON.parse(row.storedInput) as unknown } : null;
-      const input = current && stored ? rebuildDecisionInput({ ...row, decision: stored as Record<string, unknown> }) : null;
+      if (limit !== null && replayed + skipped >= limit) break outer;
+      const [current, storedInput] = row.stored ? (JSON.parse(row.stored) as [Decision | null, unknown]) : [null, null];
+      const input = current && storedInput ? rebuildDecisionInput({ ...row, decision: { input: storedInput } }) : null;
       if (!current || !input) {
         skipped += 1;
         continue;
@@ -134,10 +141,32 @@ export const backtestStoredMail = async (opts: BacktestStoredMailOptions): Promi
   return {
     ...backtest.report(),
     since: since?.toISOString() ?? null,
-    limit,
+    limit: opts.limit ?? null,
     skipped,
     window: { oldest: oldest?.toISOString() ?? null, newest: newest?.toISOString() ?? null },
     seconds,
     messagesPerSecond: seconds > 0 ? replayed / seconds : 0,
   };
+};
+
+const idQueries = new WeakMap<Db, ReturnType<typeof prepareIdQuery>>();
+
+const prepareIdQuery = (db: Db) => db.select({ id: messages.id }).from(messages)
+  .where(and(eq(messages.direction, 'inbound'), isNotNull(messages.decision), sql`${messages.createdAt} >= ${sql.placeholder('since')}`))
+  .orderBy(desc(messages.id))
+  .limit(sql.placeholder('limit'))
+  .prepare();
+
+/**
+ * The messages a backtest replays (newest first, `since` and `limit` applied), cut into ranges of about
+ * `chunkSize` messages, newest range first: the units of a parallel backtest. Reads ids only.
+ */
+export const planBacktestChunks = ({ db, since = null, limit = null, chunkSize }: { db: Db; since?: Date | null; limit?: number | null; chunkSize: number }):
+  { total: number; chunks: BacktestRange[] } => {
+  let query = idQueries.get(db);
+  if (!query) idQueries.set(db, (query = prepareIdQuery(db)));
+  const ids = query.all({ since: since?.getTime() ?? 0, limit: limit ?? -1 }).map((r) => r.id);
+  const chunks: BacktestRange[] = [];
+  for (let i = 0; i < ids.length; i += chunkSize) chunks.push({ newestId: ids[i], oldestId: ids[Math.min(i + chunkSize, ids.length) - 1] });
+  return { total: ids.length, chunks };
 };

@@ -7,6 +7,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runRulesCommand } from '../../src/cli/commands/rules.js';
+import { databaseFile } from '../../src/db/connection.js';
+import { createAssignmentStage } from '../../src/routing/assignment-stage.js';
+import { loadRoutingSnapshot } from '../../src/routing/routing-store.js';
+import { backtestInParallel } from '../../src/rules/backtest-in-parallel.js';
+import { backtestStoredMail } from '../../src/rules/backtest-stored-mail.js';
+import { compileRuleSet } from '../../src/rules/load-rules.js';
+import { slaDecisionStages } from '../../src/sla/live-sla-config.js';
 import { CANDIDATE_RULES, createRulesHarness, liveTablesChecksum, type RulesHarness } from './rules-harness.js';
 
 let r: RulesHarness;
@@ -102,6 +109,56 @@ describe('POST /api/rules/backtest', () => {
       code: 'RULES_INVALID', message: expect.stringContaining('nothing was replayed'),
       details: { errors: [{ file: '20-bad.yaml', line: 3, column: 20, field: 'rules[0].then.queue', suggestion: 'accounts' }] },
     });
+  });
+});
+
+describe('backtestInParallel', () => {
+  it('gives the single-threaded report, from worker threads on read-only connections', async () => {
+    const { services } = r.h;
+    const known = services.decider.known();
+    const sources = [{ file: '10-routing.yaml', text: CANDIDATE_RULES }];
+    const compiled = compileRuleSet({ sources, known });
+    if (!compiled.ok) throw new Error('the candidate does not compile');
+    const common = {
+      db: services.db, ruleSet: compiled.ruleSet, context: services.decider.context(), sampleLimit: 2,
+      stages: { ...slaDecisionStages(services.decider.sla().config), assign: createAssignmentStage(loadRoutingSnapshot(services.db)) },
+    };
+    const before = liveTablesChecksum(r.h);
+    const single = await backtestStoredMail(common);
+    // This thread only hands out chunks, so the workers do every one (it would otherwise finish six messages before they start).
+    const parallel = await backtestInParallel({
+      ...common, threads: 2, chunkSize: 1, minParallel: 0, localChunks: false,
+      workers: { dbFile: databaseFile(services.config.dataDir), sources, known, slaDir: r.rulesDir, slaVersion: services.decider.sla().version, assignment: true },
+    });
+    expect(parallel.notes).toEqual([]);
+    expect([1, 2]).toContain(parallel.threads); // whichever workers started first took the chunks
+    const { seconds: _s1, messagesPerSecond: _m1, ...expected } = single;
+    const { seconds: _s2, messagesPerSecond: _m2, threads: _t, notes: _n, ...got } = parallel;
+    expect(got).toEqual(expected);
+    // With `limit`, the same newest messages.
+    const limited = await backtestInParallel({
+      ...common, limit: 4, threads: 2, chunkSize: 1, minParallel: 0, localChunks: false,
+      workers: { dbFile: databaseFile(services.config.dataDir), sources, known, slaDir: r.rulesDir, slaVersion: services.decider.sla().version, assignment: true },
+    });
+    const { seconds: _s3, messagesPerSecond: _m3, threads: _t3, notes: _n3, ...gotLimited } = limited;
+    const { seconds: _s4, messagesPerSecond: _m4, ...expectedLimited } = await backtestStoredMail({ ...common, limit: 4 });
+    expect(gotLimited).toEqual(expectedLimited);
+    expect(liveTablesChecksum(r.h)).toEqual(before);
+  });
+
+  it('a worker that cannot decide as this thread does refuses, and this thread does its share', async () => {
+    const { services } = r.h;
+    const known = services.decider.known();
+    const sources = [{ file: '10-routing.yaml', text: CANDIDATE_RULES }];
+    const compiled = compileRuleSet({ sources, known });
+    if (!compiled.ok) throw new Error('the candidate does not compile');
+    const report = await backtestInParallel({
+      db: services.db, ruleSet: compiled.ruleSet, context: services.decider.context(), stages: slaDecisionStages(services.decider.sla().config),
+      threads: 1, chunkSize: 1, minParallel: 0, localChunks: false,
+      workers: { dbFile: databaseFile(services.config.dataDir), sources, known, slaDir: r.rulesDir, slaVersion: 'not-this-one', assignment: false },
+    });
+    expect(report).toMatchObject({ total: 6, changed: 3, threads: 1 });
+    expect(report.notes).toEqual([expect.stringMatching(/^worker 1 refused: the SLA configuration here is builtin/)]);
   });
 });
 

@@ -16,7 +16,9 @@ import { AppError } from '../../errors.js';
 import { createAssignmentStage } from '../../routing/assignment-stage.js';
 import { loadRoutingSnapshot } from '../../routing/routing-store.js';
 import { CHANGE_KINDS } from '../../rules/backtest-rules.js';
-import { backtestStoredMail, MAX_BACKTEST_SAMPLES, parseSince } from '../../rules/backtest-stored-mail.js';
+import { backtestInParallel } from '../../rules/backtest-in-parallel.js';
+import { MAX_BACKTEST_SAMPLES, parseSince } from '../../rules/backtest-stored-mail.js';
+import { databaseFile } from '../../db/connection.js';
 import { MAX_CANDIDATE_FILES, resolveCandidate, RULE_FILE_NAME_PATTERN, ruleFileNameIssue } from '../../rules/candidate-rules.js';
 import { explainDecision } from '../../rules/explain-decision.js';
 import { lintRules } from '../../rules/lint-rules.js';
@@ -127,6 +129,8 @@ const BacktestReport = Type.Object({
   since: Nullable(Type.String()), limit: Nullable(Type.Integer()),
   window: Type.Object({ oldest: Nullable(Type.String()), newest: Nullable(Type.String()) }),
   seconds: Type.Number(), messagesPerSecond: Type.Number(),
+  threads: Type.Integer({ description: 'threads that replayed messages (large backtests use worker threads)' }),
+  notes: Type.Array(Type.String()),
 });
 
 const Shadow = Type.Object({
@@ -262,13 +266,14 @@ export const rulesRoutes = async (app: App, services: Services): Promise<void> =
     checkNames(files);
     const since = body.since ? parseSince(body.since, services.clock.now()) : null;
     if (body.since && !since) throw new AppError('INVALID_REQUEST', `since "${body.since}" is not a duration such as 30d, 12h or 2w`);
-    const candidate = await resolveCandidate({ rulesDir: services.config.rulesDir, files, replace: body.replace, known: decider.known() });
+    const known = decider.known();
+    const candidate = await resolveCandidate({ rulesDir: services.config.rulesDir, files, replace: body.replace, known });
     if (!candidate.ok) return reply.status(422).send(rulesInvalid(candidate.errors, 'nothing was replayed'));
     const runtime = rulesRuntime(services);
     if (runtime.backtestRunning) throw new AppError('CONFLICT', 'a backtest is already running in this process; try again when it is done');
     runtime.backtestRunning = true;
     try {
-      const report = await backtestStoredMail({
+      const report = await backtestInParallel({
         db,
         ruleSet: candidate.ruleSet,
         context: decider.context(),
@@ -278,6 +283,15 @@ export const rulesRoutes = async (app: App, services: Services): Promise<void> =
         limit: body.limit ?? null,
         sampleLimit: body.samples,
         betweenBatches: yieldToEventLoop,
+        // Worker threads compile the same files against the same names and load the same sla.yaml.
+        workers: {
+          dbFile: databaseFile(services.config.dataDir),
+          sources: candidate.files.map((f) => ({ file: f.name, text: f.content })),
+          known,
+          slaDir: services.config.rulesDir,
+          slaVersion: decider.sla().version,
+          assignment: true,
+        },
       });
       return { candidate: { version: candidate.ruleSet.version, rules: candidate.ruleSet.rules.length, files: candidate.files.map((f) => f.name) }, report };
     } finally {

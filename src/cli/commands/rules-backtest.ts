@@ -9,8 +9,11 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.js';
 import { CHANGE_KINDS } from '../../rules/backtest-rules.js';
-import { backtestStoredMail, MAX_BACKTEST_SAMPLES, parseSince, type StoredMailBacktestReport } from '../../rules/backtest-stored-mail.js';
-import { loadRuleSet } from '../../rules/load-rules.js';
+import path from 'node:path';
+import { backtestInParallel, MAX_BACKTEST_WORKERS, type ParallelBacktestReport } from '../../rules/backtest-in-parallel.js';
+import { MAX_BACKTEST_SAMPLES, parseSince } from '../../rules/backtest-stored-mail.js';
+import { readRuleFiles } from '../../rules/candidate-rules.js';
+import { compileRuleSet } from '../../rules/load-rules.js';
 import { formatRuleError } from '../../rules/validate-rules.js';
 import type { CliIo } from './rules.js';
 import { openRulesCliContext } from './rules-context.js';
@@ -25,6 +28,7 @@ options:
   --since DURATION   only mail received in the last 30d, 12h, 2w, 90m...
   --limit N          at most N messages, newest first
   --samples N        sample messages per kind of change (default 5, at most ${MAX_BACKTEST_SAMPLES})
+  --threads N        worker threads besides the main one for large backtests (default: cores - 1, at most ${MAX_BACKTEST_WORKERS})
   --queue NAME       a queue rules may route to, besides the database's (repeatable)
   --json             the report as JSON (the shape of POST /api/rules/backtest)
   --env-file FILE    load environment variables first
@@ -39,12 +43,14 @@ const n = (value: number): string => value.toLocaleString('en-US');
 const show = (value: unknown): string => (value === null || value === undefined ? '-' : Array.isArray(value) ? `[${value.join(', ')}]` : String(value));
 
 /** The report as text. */
-export const formatBacktestReport = (report: StoredMailBacktestReport, dir: string, rules: number): string[] => {
+export const formatBacktestReport = (report: ParallelBacktestReport, dir: string, rules: number): string[] => {
   const lines: string[] = [];
   const scope = [report.since ? `since ${report.since}` : null, report.limit !== null ? `limit ${n(report.limit)}` : null].filter(Boolean).join(', ');
   lines.push(`backtest of ${dir} (version ${report.ruleSetVersion}, ${rules} rules) on ${n(report.total)} stored messages${scope ? ` (${scope})` : ''}` +
     `${report.window.oldest ? `, received ${report.window.oldest} … ${report.window.newest}` : ''}`);
-  lines.push(`${report.seconds.toFixed(2)} s, ${n(Math.round(report.messagesPerSecond))} messages/s${report.skipped ? `; ${n(report.skipped)} skipped (stored without their decision input)` : ''}`);
+  lines.push(`${report.seconds.toFixed(2)} s, ${n(Math.round(report.messagesPerSecond))} messages/s on ${report.threads} thread${report.threads === 1 ? '' : 's'}` +
+    `${report.skipped ? `; ${n(report.skipped)} skipped (stored without their decision input)` : ''}`);
+  for (const note of report.notes) lines.push(`  note: ${note}`);
   lines.push(`would change: ${n(report.changed)} of ${n(report.total)} messages`);
   for (const kind of CHANGE_KINDS) lines.push(`  ${LABELS[kind].padEnd(16)} ${n(report.counts[kind]).padStart(8)}`);
   if (report.queueTable.length) {
@@ -74,6 +80,7 @@ export const runRulesBacktest = async (argv: string[], io: CliIo, env: NodeJS.Pr
         since: { type: 'string' },
         limit: { type: 'string' },
         samples: { type: 'string', default: '5' },
+        threads: { type: 'string' },
         queue: { type: 'string', multiple: true, default: [] },
         json: { type: 'boolean', default: false },
         'env-file': { type: 'string' },
@@ -109,6 +116,11 @@ export const runRulesBacktest = async (argv: string[], io: CliIo, env: NodeJS.Pr
     io.err(`mailroom rules backtest: --samples must be a whole number from 0 to ${MAX_BACKTEST_SAMPLES}`);
     return 2;
   }
+  const threads = values.threads !== undefined ? Number(values.threads) : null;
+  if (threads !== null && !(Number.isInteger(threads) && threads >= 0 && threads <= MAX_BACKTEST_WORKERS)) {
+    io.err(`mailroom rules backtest: --threads must be a whole number from 0 to ${MAX_BACKTEST_WORKERS}`);
+    return 2;
+  }
   if (values['env-file']) process.loadEnvFile(values['env-file']);
 
   const config = loadConfig(env);
@@ -119,15 +131,21 @@ export const runRulesBacktest = async (argv: string[], io: CliIo, env: NodeJS.Pr
       io.err('mailroom rules backtest: there is no database yet, so no stored mail to replay');
       return 1;
     }
-    const loaded = await loadRuleSet({ dir: values.rules, known: ctx.known });
+    const dir = values.rules;
+    const read = await readRuleFiles(dir);
+    const sources = read.files.map((f) => ({ file: path.join(dir, f.name), text: f.content }));
+    const compiled = compileRuleSet({ sources, known: ctx.known });
+    const loaded = read.errors.length ? { ok: false as const, errors: [...read.errors, ...(compiled.ok ? [] : compiled.errors)] } : compiled;
     if (!loaded.ok) {
       if (values.json) io.out(JSON.stringify({ ok: false, errors: loaded.errors }, null, 2));
       else for (const error of loaded.errors) io.out(formatRuleError(error));
       io.err(`${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'} in ${values.rules}: nothing was replayed`);
       return 1;
     }
-    const report = await backtestStoredMail({
+    const report = await backtestInParallel({
       db: ctx.db, ruleSet: loaded.ruleSet, context: ctx.context, stages: ctx.stages, since, limit, sampleLimit: samples,
+      threads: threads ?? undefined,
+      workers: { dbFile: ctx.dbFile, sources, known: ctx.known, slaDir: ctx.slaDir, slaVersion: ctx.slaVersion, assignment: true },
     });
     if (values.json) {
       io.out(JSON.stringify({ candidate: { version: loaded.ruleSet.version, rules: loaded.ruleSet.rules.length, dir: values.rules }, report }, null, 2));

@@ -8,15 +8,13 @@
  * backtest runs the SLA policy stage as live). Queues: the database's, else the default queues plus
  * every `--queue`.
  */
-import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { eq } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { composeMessageText } from '../../classify/compose-message-text.js';
 import { classifyText } from '../../classify/classify-text.js';
 import { loadModel } from '../../classify/persist-model.js';
 import type { MailroomConfig } from '../../config.js';
 import { databaseFile, type Db } from '../../db/connection.js';
+import { openDatabaseReadOnly } from '../../rules/read-only-database.js';
 import * as schema from '../../db/schema/index.js';
 import type { DecideStages } from '../../decide/decide.js';
 import type { ClassificationResult } from '../../decide/types.js';
@@ -30,6 +28,10 @@ import { listTemplateNames } from '../../decide/live-decider.js';
 export type RulesCliContext = {
   /** read-only; null when the installation has no database yet */
   db: Db | null;
+  dbFile: string;
+  /** the directory the SLA configuration was read from, and its version (worker threads check it) */
+  slaDir: string;
+  slaVersion: string | null;
   known: KnownNames;
   context: RuleContext;
   /** the SLA stage, and the pure assignment stage over a snapshot when there is a database */
@@ -39,14 +41,6 @@ export type RulesCliContext = {
   /** what was used or not, for stderr */
   notes: string[];
   close: () => void;
-};
-
-/** The database file opened read-only (no migrations: nothing may be written), or null when there is none. */
-export const openDatabaseReadOnly = (file: string): Db | null => {
-  if (!existsSync(file)) return null;
-  const sqlite = new Database(file, { readonly: true, fileMustExist: true });
-  sqlite.pragma('busy_timeout = 5000');
-  return drizzle(sqlite, { schema }) as Db;
 };
 
 const activeModelFile = (db: Db): string | null => {
@@ -105,7 +99,7 @@ export const openRulesCliContext = async (options: {
   }
 
   return {
-    db, known, context: slaRuleContext(sla.config), stages, classify, notes,
+    db, dbFile, slaDir, slaVersion: sla.version, known, context: slaRuleContext(sla.config), stages, classify, notes,
     close: () => { db?.$client.close(); },
   };
 };
