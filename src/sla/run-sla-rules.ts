@@ -15,7 +15,7 @@ import { eq } from 'drizzle-orm';
 import { slaCrossings } from '../db/schema/index.js';
 import { decideOnEvent } from '../decide/decide.js';
 import type { Decision } from '../decide/types.js';
-import type { SlaEventFacts } from '../rules/rule-types.js';
+import type { RuleSet, SlaEventFacts } from '../rules/rule-types.js';
 import type { Services } from '../services.js';
 import { updateTicket, type TicketChanges } from '../tickets/update-ticket.js';
 import type { TicketEventRecord } from '../tickets/ticket-events.js';
@@ -50,6 +50,20 @@ export const changesBetween = (current: Decision, next: Decision): TicketChanges
   return changes;
 };
 
+const eventNameOf = (kind: 'warning' | 'breach'): SlaEventFacts['name'] => (kind === 'warning' ? 'sla.warning' : 'sla.breach');
+
+/**
+ * The outcome of a crossing when the rules need not run — its clock had stopped, or no rule listens to
+ * the event — so the sync can store it with the crossing in the same transaction; null when they must run.
+ */
+export const outcomeWithoutRules = (kind: 'warning' | 'breach', clockActive: boolean, ruleSet: Pick<RuleSet, 'byEvent'>): SlaRulesOutcome | null => {
+  const event = eventNameOf(kind);
+  const base: SlaRulesOutcome = { event, matched: [], changes: {}, webhooks: [], summary: [] };
+  if (!clockActive) return { ...base, skipped: 'the clock had already stopped when this was recorded' };
+  if (ruleSet.byEvent[event].length === 0) return { ...base, summary: [`${event}: no rules for this event`] };
+  return null;
+};
+
 export type RunSlaRulesOptions = {
   services: Pick<Services, 'db' | 'queue' | 'clock' | 'log' | 'decider' | 'emitTicketEvents'>;
   ticketId: number;
@@ -58,18 +72,18 @@ export type RunSlaRulesOptions = {
 
 export const runSlaRules = async ({ services, ticketId, crossing }: RunSlaRulesOptions): Promise<SlaRulesOutcome> => {
   const { db, log } = services;
-  const event: SlaEventFacts = { name: crossing.kind === 'warning' ? 'sla.warning' : 'sla.breach', clock: crossing.clock, policy: crossing.policy };
+  const event: SlaEventFacts = { name: eventNameOf(crossing.kind), clock: crossing.clock, policy: crossing.policy };
+  const ruleSet = services.decider.ruleSet();
+  const without = outcomeWithoutRules(crossing.kind, crossing.clockActive, ruleSet);
+  if (without !== null) {
+    withoutFsync(db, () => db.update(slaCrossings).set({ outcome: without as unknown as Record<string, unknown> }).where(eq(slaCrossings.id, crossing.id)).run());
+    return without;
+  }
   const outcome: SlaRulesOutcome = { event: event.name, matched: [], changes: {}, webhooks: [], summary: [] };
   let applied: TicketEventRecord[] = [];
   const now = services.clock.now();
-  const ruleSet = services.decider.ruleSet();
-  const hasRules = ruleSet.byEvent[event.name].length > 0;
-  const loaded = crossing.clockActive && hasRules ? loadTicketDecisionInput({ db, ticketId, policy: crossing.policy, now }) : null;
-  if (!crossing.clockActive) {
-    outcome.skipped = 'the clock had already stopped when this was recorded';
-  } else if (!hasRules) {
-    outcome.summary = [`${event.name}: no rules for this event`];
-  } else if (loaded === null) {
+  const loaded = loadTicketDecisionInput({ db, ticketId, policy: crossing.policy, now });
+  if (loaded === null) {
     outcome.skipped = 'the ticket has no customer message';
   } else {
     const { decision, trace } = decideOnEvent({ event, input: loaded.input, current: loaded.current, ruleSet, context: services.decider.context() });

@@ -30,8 +30,11 @@ export const SLA_SWEEP_INTERVAL_MS = 30_000;
 /** Tickets recomputed per step of a sweep or rebuild (the event loop is yielded between steps). */
 export const SLA_SWEEP_BATCH = 500;
 
-/** Timer jobs run in parallel per process (SQLite serializes their writes; this overlaps the rest). */
-export const SLA_TIMER_CONCURRENCY = 4;
+/**
+ * Timer jobs in flight per process. High on purpose: jobs that fire together are written in one
+ * transaction (sla-timer-batcher.ts), so this bounds the batch a burst of deadlines can form.
+ */
+export const SLA_TIMER_CONCURRENCY = 200;
 
 /** A POST to a rule's webhook gives up after this long (and is retried with the job's backoff). */
 export const SLA_WEBHOOK_TIMEOUT_MS = 10_000;

@@ -26,6 +26,7 @@ import { rebuildSlaTimers, recomputeStaleSla, runOverdueTimers } from './rebuild
 import { SLA_SWEEP_BATCH, SLA_SWEEP_INTERVAL_MS, SLA_TIMER_CONCURRENCY, slaTimerJob, slaWebhookJob } from './sla-jobs.js';
 import { createSlaSchedulerStats, noteRecorded, type SlaSchedulerStats } from './sla-scheduler-stats.js';
 import { SLA_ACTOR, syncTicketSla } from './sync-ticket-sla.js';
+import { createSlaTimerBatcher } from './sla-timer-batcher.js';
 import { ticketSlaRoutes } from './ticket-sla-routes.js';
 
 /** Ticket events after which the ticket's SLA is recomputed: the clock-moving ones, and policy facts. */
@@ -110,10 +111,11 @@ export const createSlaModule = (opts: SlaModuleOptions = {}): MailroomModule & {
       };
       services.ticketHooks.push(hook);
 
+      const fire = createSlaTimerBatcher(services);
       queue.work(slaTimerJob, async ({ ticketId, generation }) => {
         stats.fires++;
         stats.lastFireAt = clock.now();
-        const result = await syncTicketSla({ services, ticketId, firedGeneration: generation });
+        const result = await fire({ ticketId, firedGeneration: generation });
         if (result.status === 'stale-timer') stats.staleFires++;
         for (const c of result.crossings) noteRecorded(stats, c.kind, c.recordedAt.getTime() - c.at.getTime(), c.recordedAt);
       }, {

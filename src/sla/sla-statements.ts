@@ -34,6 +34,8 @@ const build = (db: Db) => {
     insertCrossing: db.insert(slaCrossings).values({
       ticketId: id, key: sql.placeholder('key'), clock: sql.placeholder('clock'), cycle: sql.placeholder('cycle'), kind: sql.placeholder('kind'),
       policy: sql.placeholder('policy'), at: sql.placeholder('at'), recordedAt: sql.placeholder('recordedAt'),
+      // raw: JSON text or null (drizzle's encoder would turn a null into the text "null")
+      outcome: sql`${sql.placeholder('outcome')}`,
     }).onConflictDoNothing().returning({ id: slaCrossings.id }).prepare(),
     insertEvent: db.insert(ticketEvents).values({
       ticketId: id, type: sql.placeholder('type'), actor: sql.placeholder('actor'), data: sql.placeholder('data'), at: sql.placeholder('at'),

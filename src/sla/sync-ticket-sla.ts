@@ -28,14 +28,14 @@
  * and it ends without doing anything: the current timer is another job. A stale breach can therefore
  * never be recorded — and even a job that did run late only records what is due at the instant it runs.
  */
-import type { Db } from '../db/connection.js';
 import type { Services } from '../services.js';
 import type { TicketEventRecord } from '../tickets/ticket-events.js';
 import { buildSlaTimeline } from './build-sla-timeline.js';
 import { computeSlaClocks, nextSlaDeadlines, type SlaClock, type SlaClocks, type SlaCrossing } from './compute-clocks.js';
 import { BUILTIN_SLA_CONFIG, slaConfigVersion } from './live-sla-config.js';
 import { selectPolicy, type SlaPolicy, type SlaPolicyTrace } from './policy.js';
-import { runSlaRules } from './run-sla-rules.js';
+import { outcomeWithoutRules, runSlaRules } from './run-sla-rules.js';
+import type { RuleSet } from '../rules/rule-types.js';
 import type { SlaConfig } from './sla-config.js';
 import { MAX_TIMER_DELAY_MS, slaTimerJob } from './sla-jobs.js';
 import { slaRowValues } from './sla-row.js';
@@ -47,7 +47,14 @@ import type { Priority } from '../decide/types.js';
 export const SLA_ACTOR = 'sla';
 
 /** A warning or breach recorded by this call. */
-export type RecordedCrossing = SlaCrossing & { id: number; policy: string; recordedAt: Date; clockActive: boolean };
+export type RecordedCrossing = SlaCrossing & {
+  id: number;
+  policy: string;
+  recordedAt: Date;
+  clockActive: boolean;
+  /** the `on: sla.*` rules still have to run (else the outcome was stored with the crossing) */
+  rulesPending: boolean;
+};
 
 export type SyncTicketSlaResult =
   | { status: 'no-ticket' | 'no-config' | 'stale-timer'; crossings: []; timer: null }
@@ -97,93 +104,88 @@ type Written = {
   timer: { at: Date; key: string; generation: number } | null;
 };
 
-const writeSync = (db: Db, config: SlaConfig, ticketId: number, now: Date, firedGeneration: number | undefined): Written | 'no-ticket' | 'stale-timer' => {
-  const statements = slaStatements(db);
-  return withoutFsync(db, () => statements.immediate(() => {
-    const ticket = statements.ticket.get({ ticketId });
-    if (!ticket) return 'no-ticket';
-    const row = statements.row.get({ ticketId });
-    if (firedGeneration !== undefined && row !== undefined && row.timerGeneration !== firedGeneration) return 'stale-timer';
+/** Steps 1-4 of the header for one ticket; runs inside the caller's transaction. */
+const writeOne = (statements: SlaStatements, config: SlaConfig, ruleSet: RuleSet, ticketId: number, now: Date, firedGeneration: number | undefined): Written | 'no-ticket' | 'stale-timer' => {
+  const ticket = statements.ticket.get({ ticketId });
+  if (!ticket) return 'no-ticket';
+  const row = statements.row.get({ ticketId });
+  if (firedGeneration !== undefined && row !== undefined && row.timerGeneration !== firedGeneration) return 'stale-timer';
 
-    const tier = statements.tier.get({ customerId: ticket.customerId })?.tier ?? null;
-    const { policy, trace } = selectPolicy({
-      policies: config.policies,
-      facts: { priority: ticket.priority as Priority, category: ticket.category, queue: ticket.queue, customerTier: tier },
-      ruleChosenPolicy: ruleChosenPolicyOf(statements, ticketId),
+  const tier = statements.tier.get({ customerId: ticket.customerId })?.tier ?? null;
+  const { policy, trace } = selectPolicy({
+    policies: config.policies,
+    facts: { priority: ticket.priority as Priority, category: ticket.category, queue: ticket.queue, customerTier: tier },
+    ruleChosenPolicy: ruleChosenPolicyOf(statements, ticketId),
+  });
+  const events: TicketEventRecord[] = [];
+  const record = (event: TicketEventRecord) => {
+    statements.insertEvent.run({ ticketId, type: event.type, actor: event.actor, data: event.data, at: event.at });
+    events.push(event);
+  };
+  let policyChanged: Written['policyChanged'] = null;
+  if (row !== undefined && row.policy !== policy.name) {
+    policyChanged = { from: row.policy, to: policy.name };
+    record({ ticketId, type: 'sla_policy_changed', actor: SLA_ACTOR, data: { from: row.policy, to: policy.name, reason: trace.summary }, at: now });
+  }
+
+  const calendar = config.calendars.get(policy.calendar)!;
+  const clocks = computeSlaClocks({ policy, calendar, events: buildSlaTimeline(statements.history.all({ ticketId })), now });
+
+  const crossings: RecordedCrossing[] = [];
+  for (const crossing of clocks.crossings) {
+    const clock = clockOf(clocks, crossing);
+    const clockActive = clock?.state === 'running' || clock?.state === 'paused';
+    const outcome = outcomeWithoutRules(crossing.kind, clockActive, ruleSet);
+    const inserted = statements.insertCrossing.get({
+      ticketId, key: crossing.key, clock: crossing.clock, cycle: crossing.cycle, kind: crossing.kind, policy: policy.name, at: crossing.at, recordedAt: now,
+      outcome: outcome === null ? null : JSON.stringify(outcome),
     });
-    const events: TicketEventRecord[] = [];
-    const record = (event: TicketEventRecord) => {
-      statements.insertEvent.run({ ticketId, type: event.type, actor: event.actor, data: event.data, at: event.at });
-      events.push(event);
-    };
-    let policyChanged: Written['policyChanged'] = null;
-    if (row !== undefined && row.policy !== policy.name) {
-      policyChanged = { from: row.policy, to: policy.name };
-      record({ ticketId, type: 'sla_policy_changed', actor: SLA_ACTOR, data: { from: row.policy, to: policy.name, reason: trace.summary }, at: now });
-    }
-
-    const calendar = config.calendars.get(policy.calendar)!;
-    const clocks = computeSlaClocks({ policy, calendar, events: buildSlaTimeline(statements.history.all({ ticketId })), now });
-
-    const crossings: RecordedCrossing[] = [];
-    for (const crossing of clocks.crossings) {
-      const inserted = statements.insertCrossing.get({
-        ticketId, key: crossing.key, clock: crossing.clock, cycle: crossing.cycle, kind: crossing.kind, policy: policy.name, at: crossing.at, recordedAt: now,
-      });
-      if (inserted === undefined) continue;
-      const clock = clockOf(clocks, crossing);
-      crossings.push({ ...crossing, id: inserted.id, policy: policy.name, recordedAt: now, clockActive: clock?.state === 'running' || clock?.state === 'paused' });
-      record({
-        ticketId,
-        type: crossing.kind === 'warning' ? 'sla_warning' : 'sla_breach',
-        actor: SLA_ACTOR,
-        data: { clock: crossing.clock, cycle: crossing.cycle, policy: policy.name, dueAt: crossing.at.toISOString(), key: crossing.key, recordedAt: now.toISOString() },
-        at: crossing.at,
-      });
-    }
-
-    // A new generation when the deadline moved (or went: the old job becomes stale and ends at once)
-    // or when the job running now was the timer; a job is queued only when there is a deadline.
-    const next = nextSlaDeadlines(clocks).next;
-    const previousAt = row?.timerAt?.getTime() ?? null;
-    const nextAt = next?.at.getTime() ?? null;
-    const newGeneration = row === undefined ? nextAt !== null : previousAt !== nextAt || firedGeneration !== undefined;
-    const generation = (row?.timerGeneration ?? 0) + (newGeneration ? 1 : 0);
-    const needsTimer = next !== null && newGeneration;
-    const selection: Pick<SlaPolicyTrace, 'reason' | 'summary' | 'ruleChosenPolicy' | 'ruleChosenPolicyUnknown'> = {
-      reason: trace.reason, summary: trace.summary, ruleChosenPolicy: trace.ruleChosenPolicy, ruleChosenPolicyUnknown: trace.ruleChosenPolicyUnknown,
-    };
-    statements.upsertRow.run(encodeRow({
+    if (inserted === undefined) continue;
+    crossings.push({ ...crossing, id: inserted.id, policy: policy.name, recordedAt: now, clockActive, rulesPending: outcome === null });
+    record({
       ticketId,
-      policy: policy.name,
-      policyReason: config === BUILTIN_SLA_CONFIG ? 'builtin' : trace.reason,
-      calendar: policy.calendar,
-      configVersion: slaConfigVersion(config),
-      ...slaRowValues(clocks, selection),
-      timerAt: next?.at ?? null,
-      timerKey: next?.key ?? null,
-      timerGeneration: generation,
-      computedAt: now,
-    }));
+      type: crossing.kind === 'warning' ? 'sla_warning' : 'sla_breach',
+      actor: SLA_ACTOR,
+      data: { clock: crossing.clock, cycle: crossing.cycle, policy: policy.name, dueAt: crossing.at.toISOString(), key: crossing.key, recordedAt: now.toISOString() },
+      at: crossing.at,
+    });
+  }
 
-    return {
-      policy, policyChanged, clocks, crossings, events,
-      timer: needsTimer && next !== null ? { at: next.at, key: next.key, generation } : null,
-    };
+  // A new generation when the deadline moved (or went: the old job becomes stale and ends at once)
+  // or when the job running now was the timer; a job is queued only when there is a deadline.
+  const next = nextSlaDeadlines(clocks).next;
+  const previousAt = row?.timerAt?.getTime() ?? null;
+  const nextAt = next?.at.getTime() ?? null;
+  const newGeneration = row === undefined ? nextAt !== null : previousAt !== nextAt || firedGeneration !== undefined;
+  const generation = (row?.timerGeneration ?? 0) + (newGeneration ? 1 : 0);
+  const needsTimer = next !== null && newGeneration;
+  const selection: Pick<SlaPolicyTrace, 'reason' | 'summary' | 'ruleChosenPolicy' | 'ruleChosenPolicyUnknown'> = {
+    reason: trace.reason, summary: trace.summary, ruleChosenPolicy: trace.ruleChosenPolicy, ruleChosenPolicyUnknown: trace.ruleChosenPolicyUnknown,
+  };
+  statements.upsertRow.run(encodeRow({
+    ticketId,
+    policy: policy.name,
+    policyReason: config === BUILTIN_SLA_CONFIG ? 'builtin' : trace.reason,
+    calendar: policy.calendar,
+    configVersion: slaConfigVersion(config),
+    ...slaRowValues(clocks, selection),
+    timerAt: next?.at ?? null,
+    timerKey: next?.key ?? null,
+    timerGeneration: generation,
+    computedAt: now,
   }));
+
+  return {
+    policy, policyChanged, clocks, crossings, events,
+    timer: needsTimer && next !== null ? { at: next.at, key: next.key, generation } : null,
+  };
 };
 
-/**
- * Recomputes one ticket's SLA (see the header), records new warnings and breaches once, sets the next
- * timer, and runs the `on: sla.*` rules for what was recorded.
- */
-export const syncTicketSla = async ({ services, ticketId, firedGeneration }: SyncTicketSlaOptions): Promise<SyncTicketSlaResult> => {
-  const config = services.decider.sla().config;
-  if (config === null) return { status: 'no-config', crossings: [], timer: null };
-  const now = services.clock.now();
-  const written = writeSync(services.db, config, ticketId, now, firedGeneration);
-  if (written === 'no-ticket' || written === 'stale-timer') return { status: written, crossings: [], timer: null };
+/** One ticket to bring up to date: as the ticket hook (no generation) or as its timer job. */
+export type SlaSyncRequest = { ticketId: number; firedGeneration?: number };
 
+/** After commit: queue the timer, hand the events to the hooks, run the rules for each new crossing. */
+const afterCommit = async (services: SyncTicketSlaOptions['services'], ticketId: number, now: Date, written: Written): Promise<SyncTicketSlaResult> => {
   let timer: Extract<SyncTicketSlaResult, { status: 'synced' }>['timer'] = null;
   if (written.timer !== null) {
     const delayMs = Math.min(MAX_TIMER_DELAY_MS, Math.max(0, written.timer.at.getTime() - now.getTime()));
@@ -200,7 +202,7 @@ export const syncTicketSla = async ({ services, ticketId, firedGeneration }: Syn
     services.log.info({ ticketId, key: crossing.key, policy: crossing.policy, dueAt: crossing.at, lateMs }, `sla: ${crossing.kind} recorded`);
   }
   await services.emitTicketEvents(written.events);
-  for (const crossing of written.crossings) await runSlaRules({ services, ticketId, crossing });
+  for (const crossing of written.crossings) if (crossing.rulesPending) await runSlaRules({ services, ticketId, crossing });
   return {
     status: 'synced',
     policy: written.policy.name,
@@ -210,3 +212,31 @@ export const syncTicketSla = async ({ services, ticketId, firedGeneration }: Syn
     timer,
   };
 };
+
+/**
+ * Brings several tickets up to date in one transaction (a burst of timers due at the same instant
+ * costs one commit, not one each), then does each ticket's after-commit work in order. Results are in
+ * the order of `requests`. A failure rolls back the whole batch; callers retry one by one.
+ */
+export const syncTicketsSla = async ({ services, requests }: { services: SyncTicketSlaOptions['services']; requests: readonly SlaSyncRequest[] }): Promise<SyncTicketSlaResult[]> => {
+  const config = services.decider.sla().config;
+  if (config === null) return requests.map(() => ({ status: 'no-config', crossings: [], timer: null }));
+  const now = services.clock.now();
+  const statements = slaStatements(services.db);
+  const ruleSet = services.decider.ruleSet();
+  const written = withoutFsync(services.db, () => statements.immediate(() =>
+    requests.map((request) => writeOne(statements, config, ruleSet, request.ticketId, now, request.firedGeneration))));
+  const results: SyncTicketSlaResult[] = [];
+  for (let i = 0; i < requests.length; i++) {
+    const one = written[i];
+    results.push(one === 'no-ticket' || one === 'stale-timer' ? { status: one, crossings: [], timer: null } : await afterCommit(services, requests[i].ticketId, now, one));
+  }
+  return results;
+};
+
+/**
+ * Recomputes one ticket's SLA (see the header), records new warnings and breaches once, sets the next
+ * timer, and runs the `on: sla.*` rules for what was recorded.
+ */
+export const syncTicketSla = async ({ services, ticketId, firedGeneration }: SyncTicketSlaOptions): Promise<SyncTicketSlaResult> =>
+  (await syncTicketsSla({ services, requests: [{ ticketId, firedGeneration }] }))[0];
