@@ -16,7 +16,7 @@
  * - backlog: open tickets now (whatever their arrival), by wall-clock age and SLA state.
  * - agent: the ticket's assignee at report time.
  */
-import { and, count, eq, gte, lt, notInArray, sql } from 'drizzle-orm';
+import { and, eq, gte, lt, notInArray, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Db } from '../db/connection.js';
 import { slaCrossings, tickets, ticketSla } from '../db/schema/index.js';
@@ -252,7 +252,3 @@ export const loadResponseTimeReport = (o: LoadResponseTimeReportOptions): Respon
     .where(notInArray(tickets.status, ['resolved', 'closed'])).all();
   return buildResponseTimeReport({ tickets: reportTickets, backlog, groupBy: o.groupBy, period: o.period, timeZone: o.timeZone, from, to, now: o.now });
 };
-
-/** Open tickets right now, for callers that only need the number. */
-export const countOpenTickets = (db: Db): number =>
-  db.select({ n: count() }).from(tickets).where(notInArray(tickets.status, ['resolved', 'closed'])).get()!.n;
